@@ -1,0 +1,142 @@
+// `npm run build`. On Windows: node-gyp (MSVC) + TypeScript. On Linux: cross-builds
+// the win32-x64 addon with mingw-w64 into prebuilds/ (where node-gyp-build finds it)
+// and the TypeScript. Incremental: an object is rebuilt when its source or any header is newer.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { ADDON_OUT, BUILD_DIR, MINGW, ROOT } from './lib/config.mjs';
+import { ensureToolchain } from './lib/provision.mjs';
+import { log, run } from './lib/run.mjs';
+
+const require = createRequire(import.meta.url);
+const ADDON_SRC = path.join(ROOT, 'native', 'addon');
+
+function addonSources() {
+  return fs.readdirSync(ADDON_SRC).filter((f) => f.endsWith('.cc')).sort();
+}
+
+/** binding.gyp (MSVC) and this build (mingw) must compile the same files. */
+function checkBindingGypSources() {
+  const gyp = fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8');
+  const listed = [...gyp.matchAll(/"native\/addon\/([^"]+\.cc)"/g)].map((m) => m[1]).sort();
+  const onDisk = addonSources();
+  if (listed.join() !== onDisk.join()) {
+    throw new Error(`binding.gyp sources ${listed.join(', ')} differ from native/addon: ${onDisk.join(', ')}`);
+  }
+}
+
+function newestMtime(files) {
+  return Math.max(...files.map((f) => fs.statSync(f).mtimeMs));
+}
+
+function headers() {
+  const dirs = [ADDON_SRC, path.join(ROOT, 'native', 'include')].filter((d) => fs.existsSync(d));
+  return dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.h')).map((f) => path.join(d, f)));
+}
+
+function compile(src, obj) {
+  const args = [
+    '-std=c++17', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Wno-missing-field-initializers',
+    '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX',
+    '-DUNICODE', '-D_UNICODE', '-D_WIN32_WINNT=0x0A00',
+    '-I', require('node-addon-api').include_dir.replace(/"/g, ''),
+    '-I', path.join(path.dirname(require.resolve('node-api-headers/package.json')), 'include'),
+    '-I', path.join(ROOT, 'native', 'include'),
+    '-c', src, '-o', obj,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(MINGW.cxx, args, { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`compiling ${path.basename(src)} failed`))));
+  });
+}
+
+/** Runs jobs with at most `limit` at once (the machine has two cores). */
+async function inParallel(jobs, limit) {
+  const queue = [...jobs];
+  const workers = Array.from({ length: limit }, async () => {
+    while (queue.length) await queue.shift()();
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * The import library binds node.exe's Node-API exports as DELAY imports: the hook in
+ * native/mingw/delay_load_hook.cc resolves them against the host process, so the addon
+ * also loads in a renamed node.exe or Electron.
+ */
+function importLibrary() {
+  const lib = path.join(BUILD_DIR, 'libnode_api_delay.a');
+  const def = path.join(path.dirname(require.resolve('node-api-headers/package.json')), 'def', 'node_api.def');
+  if (!fs.existsSync(lib) || fs.statSync(lib).mtimeMs < fs.statSync(def).mtimeMs) {
+    run(MINGW.dlltool, ['-d', def, '-y', lib, '-D', 'node.exe']);
+  }
+  return lib;
+}
+
+export async function buildAddonMingw() {
+  checkBindingGypSources();
+  fs.mkdirSync(BUILD_DIR, { recursive: true });
+  const hdrTime = newestMtime(headers());
+  const sources = [
+    ...addonSources().map((f) => path.join(ADDON_SRC, f)),
+    path.join(ROOT, 'native', 'mingw', 'delay_load_hook.cc'),
+  ];
+  const objects = sources.map((src) => path.join(BUILD_DIR, path.basename(src, '.cc') + '.o'));
+  const stale = sources
+    .map((src, i) => ({ src, obj: objects[i] }))
+    .filter(({ src, obj }) => !fs.existsSync(obj) || fs.statSync(obj).mtimeMs < Math.max(hdrTime, fs.statSync(src).mtimeMs));
+  if (stale.length) log(`compiling ${stale.length} of ${sources.length} addon sources with ${MINGW.cxx}`);
+  await inParallel(stale.map(({ src, obj }) => () => compile(src, obj)), 2);
+  const lib = importLibrary();
+  if (stale.length || !fs.existsSync(ADDON_OUT)) {
+    fs.mkdirSync(path.dirname(ADDON_OUT), { recursive: true });
+    // -static: no libstdc++/libwinpthread DLLs to ship next to the .node file.
+    run(MINGW.cxx, ['-shared', '-static', '-s', '-o', ADDON_OUT, ...objects, lib, '-ldelayimp', '-lws2_32', '-Wl,--no-undefined']);
+    log(`addon: ${path.relative(ROOT, ADDON_OUT)}`);
+  }
+}
+
+export function buildDriverMingw() {
+  const script = path.join(ROOT, 'native', 'driver', 'build.sh');
+  if (!fs.existsSync(script)) return;
+  run('bash', [script, path.join(ROOT, 'prebuilds', 'driver-x64')]);
+}
+
+export function buildTypeScript() {
+  run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')]);
+  writeEsmWrapper();
+}
+
+/** ESM entry that re-exports the CommonJS build: one module instance, no dual-package hazard. */
+function writeEsmWrapper() {
+  const cjsPath = path.join(ROOT, 'dist', 'index.js');
+  delete require.cache[cjsPath];
+  const names = Object.keys(require(cjsPath)).filter((n) => n !== 'default' && n !== '__esModule');
+  const body = [
+    '// Generated by scripts/build.mjs: the ESM face of the CommonJS build.',
+    "import cjs from './index.js';",
+    `export const { ${names.join(', ')} } = cjs;`,
+    'export default cjs;',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(ROOT, 'dist', 'index.mjs'), body);
+}
+
+async function main() {
+  if (process.platform === 'win32') {
+    run(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), 'rebuild'], { cwd: ROOT });
+  } else {
+    ensureToolchain();
+    await buildAddonMingw();
+    buildDriverMingw();
+  }
+  buildTypeScript();
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  main().catch((err) => {
+    console.error(`build failed: ${err.message}`);
+    process.exit(1);
+  });
+}

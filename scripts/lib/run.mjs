@@ -1,0 +1,24 @@
+// Small process helpers: run a command and fail loudly, or check one exists.
+import { spawnSync } from 'node:child_process';
+
+export function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit', ...options });
+  if (result.error) throw new Error(`${cmd}: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+  }
+  return result;
+}
+
+export function capture(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  return { ok: !result.error && result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+export function hasCommand(cmd) {
+  return capture('sh', ['-c', `command -v "${cmd}"`]).ok;
+}
+
+export function log(message) {
+  process.stdout.write(`[winsock-connect] ${message}\n`);
+}

@@ -1,0 +1,73 @@
+// `npm test`. On Linux: provision (apt when root, pinned node.exe), build, run the
+// portable suite on this node, then the Windows suite on the real node.exe under
+// Wine. On Windows: build if needed and run everything natively.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { CACHE, ROOT } from './lib/config.mjs';
+import { ensureNodeExe, ensureToolchain } from './lib/provision.mjs';
+import { log } from './lib/run.mjs';
+import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
+import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
+
+const require = createRequire(import.meta.url);
+const MOCHA = path.relative(ROOT, require.resolve('mocha/bin/mocha.js'));
+const MOCHA_ARGS = ['--reporter', 'spec', '--timeout', '30000', '--exit'];
+const SUITES = {
+  everywhere: ['test/*.test.js'],
+  offWindows: ['test/portable/*.test.js'],
+  windows: ['test/windows/*.test.js'],
+};
+
+function countResults(output) {
+  const grab = (word) => Number(output.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
+  return { passed: grab('passing'), failed: grab('failing'), skipped: grab('pending') };
+}
+
+function runLocalMocha(specs) {
+  const result = spawnSync(process.execPath, [MOCHA, ...MOCHA_ARGS, ...specs], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(result.stdout);
+  return { code: result.status ?? 1, output: result.stdout };
+}
+
+async function runUnderWine(specs) {
+  const outFile = path.join(CACHE, 'wine-test-output.txt');
+  startWine();
+  try {
+    const code = await runWindowsNode([MOCHA, ...MOCHA_ARGS, ...specs], { cwd: ROOT, outFile, timeoutMs: 20 * 60_000 });
+    return { code, output: fs.readFileSync(outFile, 'utf8') };
+  } finally {
+    stopWine();
+  }
+}
+
+async function main() {
+  const runs = [];
+  if (process.platform === 'win32') {
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();
+    runs.push(runLocalMocha([...SUITES.everywhere, ...SUITES.windows]));
+  } else {
+    ensureToolchain();
+    ensureNodeExe();
+    await buildAddonMingw();
+    buildDriverMingw();
+    buildTypeScript();
+    log('portable suite on this machine\'s node (no Windows): import, validation, unsupported platform');
+    runs.push(runLocalMocha([...SUITES.everywhere, ...SUITES.offWindows]));
+    log('Windows suite: the real node.exe under Wine, real ws2_32 against loopback servers');
+    runs.push(await runUnderWine([...SUITES.everywhere, ...SUITES.windows]));
+  }
+  const total = runs.map((r) => countResults(r.output)).reduce((a, b) => ({
+    passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped,
+  }));
+  const ok = runs.every((r) => r.code === 0) && total.failed === 0 && total.passed > 0;
+  process.stdout.write(`\nwinsock-connect: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
+  process.exit(ok ? 0 : 1);
+}
+
+main().catch((err) => {
+  console.error(`test run failed: ${err.stack ?? err}`);
+  try { stopWine(); } catch { /* nothing to stop */ }
+  process.exit(1);
+});
