@@ -1,0 +1,45 @@
+{
+  # MSVC build of the addon on Windows. Off Windows there is nothing to build:
+  # the target is type "none" so `npm install` succeeds and the JS layer reports
+  # ERR_WINSOCK_UNSUPPORTED_PLATFORM. The Linux cross-build (mingw-w64) lives in
+  # scripts/build.mjs; the cmake-js build in CMakeLists.txt.
+  "targets": [
+    {
+      "target_name": "winsock_connect",
+      "conditions": [
+        ["OS=='win'", {
+          "type": "loadable_module",
+          "sources": [
+            "native/addon/ConnectEx.cc",
+            "native/addon/WSAConnect.cc",
+            "native/addon/WSAConnectByList.cc",
+            "native/addon/WSAConnectByName.cc",
+            "native/addon/addon.cc",
+            "native/addon/connect_job.cc",
+            "native/addon/diagnostics.cc",
+            "native/addon/job_pool.cc",
+            "native/addon/mailbox.cc",
+            "native/addon/owned_socket.cc",
+            "native/addon/sockaddr.cc",
+            "native/addon/socket_handle.cc",
+            "native/addon/winsock_api.cc"
+          ],
+          "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include"],
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "UNICODE", "_UNICODE"],
+          "libraries": ["ws2_32.lib"],
+          "msvs_settings": {
+            "VCCLCompilerTool": {
+              "ExceptionHandling": 1,
+              "AdditionalOptions": ["/std:c++17", "/guard:cf", "/sdl", "/W4"]
+            },
+            "VCLinkerTool": {
+              "AdditionalOptions": ["/guard:cf"]
+            }
+          }
+        }, {
+          "type": "none"
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,81 @@
+// WSAConnectByNameW: resolve a host and service and connect, in one blocking call.
+// Runs on our job pool; an abort cuts it short with CancelIoEx (connect_job.h).
+#include <napi.h>
+
+#include "args.h"
+#include "connect_job.h"
+#include "mailbox.h"
+#include "winsock_api.h"
+
+namespace wsc {
+
+namespace {
+
+// family: 0 = dual stack (AF_INET6 with IPV6_V6ONLY off, as Microsoft's example),
+// AF_INET or AF_INET6 (v6 only).
+class ConnectByNameJob : public ConnectJob {
+ public:
+  ConnectByNameJob(std::wstring host, std::wstring service, int family, uint32_t timeout_ms)
+      : host_(std::move(host)), service_(std::move(service)), family_(family), timeout_ms_(timeout_ms) {}
+
+ protected:
+  void Execute() override {
+    int socket_family = family_ == AF_INET ? AF_INET : AF_INET6;
+    if (int err = result_.socket.Create(socket_family, SOCK_STREAM, IPPROTO_TCP)) return result_.Fail("socket", err);
+    SOCKET s = result_.socket.get();
+    if (socket_family == AF_INET6) {
+      DWORD v6_only = family_ == AF_INET6 ? 1 : 0;
+      if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&v6_only), sizeof v6_only) != 0) {
+        return result_.Fail("setsockopt", WSAGetLastError());
+      }
+    }
+    if (!Connect(s)) return;
+    if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
+    RecordConnectedAddresses(&result_);
+    result_.syscall = "WSAConnectByName";
+  }
+
+ private:
+  bool Connect(SOCKET s) {
+    SOCKADDR_STORAGE local{}, remote{};
+    DWORD local_length = sizeof local, remote_length = sizeof remote;
+    timeval timeout{static_cast<long>(timeout_ms_ / 1000), static_cast<long>((timeout_ms_ % 1000) * 1000)};
+    if (!BeginCancellableCall(s)) {
+      result_.Fail("WSAConnectByName", WSA_OPERATION_ABORTED);
+      return false;
+    }
+    BOOL ok = WSAConnectByNameW(s, const_cast<LPWSTR>(host_.c_str()), const_cast<LPWSTR>(service_.c_str()),
+                                &local_length, reinterpret_cast<SOCKADDR*>(&local), &remote_length,
+                                reinterpret_cast<SOCKADDR*>(&remote), timeout_ms_ ? &timeout : nullptr, nullptr);
+    int err = ok ? 0 : WSAGetLastError();
+    EndCancellableCall();
+    if (!ok) {
+      result_.Fail("WSAConnectByName", err);
+      return false;
+    }
+    return true;
+  }
+
+  std::wstring host_;
+  std::wstring service_;
+  int family_;
+  uint32_t timeout_ms_;
+};
+
+// connectByName(host, service, family, timeoutMs) -> job id
+Napi::Value ConnectByName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t family = Uint32Arg(info[2], "family");
+  if (family != 0 && family != AF_INET && family != AF_INET6) throw Napi::RangeError::New(env, "bad family");
+  auto job = std::make_shared<ConnectByNameJob>(WideStringArg(info[0], "host"), WideStringArg(info[1], "service"),
+                                                static_cast<int>(family), Uint32Arg(info[3], "timeout"));
+  return Napi::Number::New(env, AddonData::Get(env)->Start(env, std::move(job)));
+}
+
+}  // namespace
+
+void RegisterWSAConnectByName(Napi::Env env, Napi::Object exports) {
+  exports.Set("connectByName", Napi::Function::New(env, ConnectByName, "connectByName"));
+}
+
+}  // namespace wsc

@@ -1,0 +1,51 @@
+// Module entry: per-environment state (mailbox.h), then one Register* per file.
+// Context-aware: each worker_thread gets its own AddonData through Node-API's
+// instance data, so the addon loads in workers too.
+#include <napi.h>
+
+#include "mailbox.h"
+#include "socket_handle.h"
+#include "winsock_api.h"
+
+namespace wsc {
+
+void RegisterWSAConnectByName(Napi::Env env, Napi::Object exports);
+void RegisterWSAConnectByList(Napi::Env env, Napi::Object exports);
+void RegisterWSAConnect(Napi::Env env, Napi::Object exports);
+void RegisterConnectEx(Napi::Env env, Napi::Object exports);
+void RegisterDiagnostics(Napi::Env env, Napi::Object exports);
+
+// cancel(id) -> true if the job was still pending (JS settles the promise itself)
+static Napi::Value Cancel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "id must be a number");
+  return Napi::Boolean::New(env, AddonData::Get(env)->Cancel(env, info[0].As<Napi::Number>().Uint32Value()));
+}
+
+// setCompletionHandler((id, result) => void): where finished jobs are delivered.
+static Napi::Value SetCompletionHandler(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "handler must be a function");
+  AddonData::Get(env)->on_complete = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Winsock();  // WSAStartup and the run-time lookups, once per process
+  AddonData::Install(env, exports);
+  AddonData::Get(env)->socket_handle_class = Napi::Persistent(SocketHandle::DefineClass(env));
+  exports.Set("cancel", Napi::Function::New(env, Cancel, "cancel"));
+  exports.Set("setCompletionHandler", Napi::Function::New(env, SetCompletionHandler, "setCompletionHandler"));
+  RegisterWSAConnectByName(env, exports);
+  RegisterWSAConnectByList(env, exports);
+  RegisterWSAConnect(env, exports);
+  RegisterConnectEx(env, exports);
+  RegisterDiagnostics(env, exports);
+  return exports;
+}
+
+}  // namespace wsc
+
+static Napi::Object InitWinsockConnect(Napi::Env env, Napi::Object exports) { return wsc::Init(env, exports); }
+
+NODE_API_MODULE(winsock_connect, InitWinsockConnect)

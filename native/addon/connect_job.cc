@@ -1,0 +1,109 @@
+#include "connect_job.h"
+
+#include "mailbox.h"
+#include "socket_handle.h"
+
+namespace wsc {
+
+namespace {
+std::atomic<int64_t> abandoned_running{0};
+}
+
+ConnectJob::ConnectJob() : cancel_event_(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
+
+ConnectJob::~ConnectJob() {
+  if (cancel_event_) CloseHandle(cancel_event_);
+}
+
+void ConnectJob::Bind(uint32_t id, std::shared_ptr<Mailbox> mailbox) {
+  id_ = id;
+  mailbox_ = std::move(mailbox);
+}
+
+void ConnectJob::RunOnPoolThread(const std::shared_ptr<ConnectJob>& self) {
+  if (!abandoned()) {
+    running_.store(true);
+    if (cancel_event_ == nullptr) {
+      result_.Fail("CreateEvent", static_cast<int>(GetLastError()));
+    } else {
+      Execute();
+    }
+    running_.store(false);
+  }
+  Finish(self);
+}
+
+void ConnectJob::FailWithoutRunning(const std::shared_ptr<ConnectJob>& self, int error) {
+  result_.Fail("CreateThread", error);
+  Finish(self);
+}
+
+void ConnectJob::Finish(const std::shared_ptr<ConnectJob>& self) {
+  State expected = State::kPending;
+  if (state_.compare_exchange_strong(expected, State::kCompleted)) {
+    if (mailbox_->Post(self)) return;
+    // The environment is gone: nobody will take the result. Fall through to cleanup.
+  } else {
+    abandoned_running.fetch_sub(1);
+  }
+  result_.socket.Close();
+}
+
+bool ConnectJob::Abandon() {
+  State expected = State::kPending;
+  if (!state_.compare_exchange_strong(expected, State::kAbandoned)) return false;
+  abandoned_running.fetch_add(1);
+  if (cancel_event_) SetEvent(cancel_event_);
+  std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  if (cancellable_socket_ != INVALID_SOCKET) {
+    CancelIoEx(reinterpret_cast<HANDLE>(cancellable_socket_), nullptr);
+  }
+  return true;
+}
+
+bool ConnectJob::BeginCancellableCall(SOCKET s) {
+  std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  if (abandoned()) return false;
+  cancellable_socket_ = s;
+  return true;
+}
+
+void ConnectJob::EndCancellableCall() {
+  // Under the lock so a concurrent Abandon() never calls CancelIoEx on a handle
+  // value that has been closed and possibly reused.
+  std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  cancellable_socket_ = INVALID_SOCKET;
+}
+
+Napi::Object ConnectJob::TakeResultAsJs(Napi::Env env) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("errno", result_.error);
+  object.Set("syscall", result_.syscall);
+  if (result_.error == 0 && result_.socket.valid()) {
+    object.Set("socket", SocketHandle::Wrap(env, std::move(result_.socket)));
+  }
+  if (result_.has_local) object.Set("localAddress", result_.local.ToJs(env));
+  if (result_.has_remote) object.Set("remoteAddress", result_.remote.ToJs(env));
+  if (result_.has_callee_data) {
+    object.Set("calleeData",
+               Napi::Buffer<uint8_t>::Copy(env, result_.callee_data.data(), result_.callee_data.size()));
+  }
+  return object;
+}
+
+int64_t ConnectJob::AbandonedStillRunning() { return abandoned_running.load(); }
+
+void RecordConnectedAddresses(ConnectResult* result) {
+  SOCKET s = result->socket.get();
+  if (LocalAddressOf(s, &result->local)) result->has_local = true;
+  if (PeerAddressOf(s, &result->remote)) result->has_remote = true;
+}
+
+}  // namespace wsc
+
+namespace wsc {
+int UpdateConnectContext(SOCKET s) {
+  if (setsockopt(s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) == SOCKET_ERROR) return WSAGetLastError();
+  return 0;
+}
+}  // namespace wsc

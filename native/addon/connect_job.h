@@ -1,0 +1,114 @@
+// One connect operation, run on a thread of our own (job_pool.h) and delivered
+// back to JavaScript through the environment's mailbox (mailbox.h).
+//
+// Ownership rule that makes "closed exactly once" hold on every path: the job's
+// state moves Pending -> Completed (the result, socket included, goes to JS) or
+// Pending -> Abandoned (JS has settled already: abort, deadline, env teardown).
+// Whoever loses that race never touches the result; an abandoned job's socket is
+// closed by the job itself when the OS call finally returns.
+#pragma once
+
+#include "winsock_api.h"  // winsock2, mswsock (SO_UPDATE_CONNECT_CONTEXT), windows
+
+#include <napi.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "owned_socket.h"
+#include "sockaddr.h"
+
+namespace wsc {
+
+class Mailbox;
+
+struct ConnectResult {
+  int error = 0;                // Winsock / Win32 error code; 0 on success
+  const char* syscall = "";     // the call that produced `error` (or that connected)
+  OwnedSocket socket;           // set on success
+  bool has_local = false;
+  bool has_remote = false;
+  SocketAddress local;
+  SocketAddress remote;
+  bool has_callee_data = false;
+  std::vector<uint8_t> callee_data;
+
+  void Fail(const char* call, int code) {
+    syscall = call;
+    error = code;
+    socket.Close();
+  }
+};
+
+class ConnectJob {
+ public:
+  ConnectJob();
+  virtual ~ConnectJob();
+  ConnectJob(const ConnectJob&) = delete;
+  ConnectJob& operator=(const ConnectJob&) = delete;
+
+  uint32_t id() const { return id_; }
+  void Bind(uint32_t id, std::shared_ptr<Mailbox> mailbox);
+
+  // Pool thread: runs Execute() unless already abandoned, then hands the result
+  // to the mailbox (Completed) or drops it, closing the socket (Abandoned).
+  void RunOnPoolThread(const std::shared_ptr<ConnectJob>& self);
+  // Used when the job can't be run at all (no thread could be started).
+  void FailWithoutRunning(const std::shared_ptr<ConnectJob>& self, int error);
+
+  // JS thread (or env teardown): true when this call abandoned a pending job;
+  // false when the result is already on its way to JS.
+  bool Abandon();
+
+  // JS thread: the result as {errno, syscall, socket?, localAddress?, remoteAddress?, calleeData?}.
+  Napi::Object TakeResultAsJs(Napi::Env env);
+
+  static int64_t AbandonedStillRunning();
+
+ protected:
+  // Pool thread: does the Winsock work and fills result_. Must return soon after
+  // cancel_event() is signalled, except inside calls that can't be interrupted
+  // (WSAConnectByName/List), which are cut short with CancelIoEx instead.
+  virtual void Execute() = 0;
+
+  bool abandoned() const { return state_.load() == State::kAbandoned; }
+  HANDLE cancel_event() const { return cancel_event_; }
+
+  // While a blocking call runs on `s`, Abandon() cancels its I/O with CancelIoEx
+  // (a documented way to cut a blocking Winsock call short from another thread;
+  // closing the socket from another thread is not). Returns false if the job was
+  // abandoned before the call could start: then don't start it.
+  bool BeginCancellableCall(SOCKET s);
+  void EndCancellableCall();
+
+  ConnectResult result_;
+
+ private:
+  enum class State { kPending, kCompleted, kAbandoned };
+
+  void Finish(const std::shared_ptr<ConnectJob>& self);
+
+  uint32_t id_ = 0;
+  std::shared_ptr<Mailbox> mailbox_;
+  std::atomic<State> state_{State::kPending};
+  std::atomic<bool> running_{false};
+  HANDLE cancel_event_;
+  std::mutex cancellable_mutex_;
+  SOCKET cancellable_socket_ = INVALID_SOCKET;
+};
+
+// Fills local/remote from the connected socket. The OS-reported local address can
+// carry port 0 (Wine's WSAConnectByName does), so getsockname is the source of truth.
+void RecordConnectedAddresses(ConnectResult* result);
+
+}  // namespace wsc
+
+namespace wsc {
+// After WSAConnectByName/List and ConnectEx the socket is in the default connected
+// state until SO_UPDATE_CONNECT_CONTEXT (shutdown, getpeername etc. depend on it).
+// Returns 0 or the error.
+int UpdateConnectContext(SOCKET s);
+}  // namespace wsc

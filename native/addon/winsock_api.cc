@@ -1,0 +1,52 @@
+#include "winsock_api.h"
+
+#include <atomic>
+
+namespace wsc {
+
+namespace {
+
+WinsockApi LoadWinsockApi() {
+  WinsockApi api;
+  WSADATA data;
+  api.startupError = WSAStartup(MAKEWORD(2, 2), &data);
+  if (HMODULE ws2 = GetModuleHandleW(L"ws2_32.dll")) {
+    api.connectByList = reinterpret_cast<WSAConnectByListFn>(
+        reinterpret_cast<void*>(GetProcAddress(ws2, "WSAConnectByList")));
+  }
+  // Wine's ntdll exports wine_get_version; Windows' does not. Used only to name
+  // divergences in errors and test output, never to change behaviour.
+  if (HMODULE ntdll = GetModuleHandleW(L"ntdll.dll")) {
+    using GetVersionFn = const char*(CDECL*)();
+    auto get = reinterpret_cast<GetVersionFn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "wine_get_version")));
+    if (get) api.wineVersion = get();
+  }
+  return api;
+}
+
+std::atomic<LPFN_CONNECTEX> connect_ex_v4{nullptr};
+std::atomic<LPFN_CONNECTEX> connect_ex_v6{nullptr};
+
+}  // namespace
+
+const WinsockApi& Winsock() {
+  static const WinsockApi api = LoadWinsockApi();  // thread-safe one-time init
+  return api;
+}
+
+LPFN_CONNECTEX ConnectExFor(SOCKET s, int family, int* error) {
+  auto& slot = family == AF_INET6 ? connect_ex_v6 : connect_ex_v4;
+  if (LPFN_CONNECTEX cached = slot.load()) return cached;
+  GUID guid = WSAID_CONNECTEX;
+  LPFN_CONNECTEX fn = nullptr;
+  DWORD bytes = 0;
+  if (WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn, &bytes, nullptr,
+               nullptr) == SOCKET_ERROR) {
+    *error = WSAGetLastError();
+    return nullptr;
+  }
+  slot.store(fn);
+  return fn;
+}
+
+}  // namespace wsc
