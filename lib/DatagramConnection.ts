@@ -1,0 +1,109 @@
+/**
+ * A connected UDP socket from wsaConnect({ protocol: 'udp' }). Winsock keeps one
+ * default destination: send() goes there and datagrams from anyone else are
+ * discarded. connect() changes it with another WSAConnect (queued datagrams from
+ * the old peer are dropped, as the documentation says).
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { getSystemErrorName } from 'node:util';
+import type { UdpHandle, UdpWrapBinding } from './adopt';
+import { WinsockError } from './errors';
+import { requireBinding } from './platform';
+import type { AddressInfo } from './types';
+import { validateIpAddress, validatePort } from './validate';
+
+/** Who sent a datagram. */
+export interface DatagramInfo extends AddressInfo {
+  size: number;
+}
+
+function libuvError(status: number, syscall: string): NodeJS.ErrnoException {
+  const code = getSystemErrorName(status);
+  const error: NodeJS.ErrnoException = new Error(`${syscall} ${code}`);
+  error.code = code;
+  error.errno = status;
+  error.syscall = syscall;
+  return error;
+}
+
+/**
+ * Events: 'message' (data: Buffer, from: DatagramInfo), 'error' (Error), 'close'.
+ */
+export class DatagramConnection extends EventEmitter {
+  /** The local endpoint the socket is bound to. */
+  readonly localAddress: AddressInfo;
+  /** The current default destination. */
+  remoteAddress: AddressInfo;
+  private readonly handle: UdpHandle;
+  private readonly wrap: UdpWrapBinding;
+  private readonly raw: number;
+  private closed = false;
+
+  /** @internal Made by wsaConnect. */
+  constructor(adopted: { handle: UdpHandle; wrap: UdpWrapBinding; raw: number }, local: AddressInfo, remote: AddressInfo) {
+    super();
+    this.handle = adopted.handle;
+    this.wrap = adopted.wrap;
+    this.raw = adopted.raw;
+    this.localAddress = local;
+    this.remoteAddress = remote;
+    this.handle.onmessage = (nread, _handle, buffer, rinfo) => {
+      if (nread < 0) {
+        this.emit('error', libuvError(nread, 'recvmsg'));
+        return;
+      }
+      const from: DatagramInfo = { address: rinfo.address, family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4', port: rinfo.port, size: buffer.length };
+      this.emit('message', buffer, from);
+    };
+    const status = this.handle.recvStart();
+    if (status < 0) queueMicrotask(() => this.emit('error', libuvError(status, 'recvStart')));
+  }
+
+  /** Sends one datagram to the default destination. */
+  send(data: string | Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(libuvError(-4058 /* EBADF-like */, 'send'));
+    const buffer = typeof data === 'string' ? Buffer.from(data) : data;
+    return new Promise((resolve, reject) => {
+      const req = new this.wrap.SendWrap();
+      req.oncomplete = (status) => (status < 0 ? reject(libuvError(status, 'send')) : resolve());
+      const status = this.handle.send(req, [buffer], 1, true);
+      if (status >= 1) resolve(); // sent synchronously (libuv returns length + 1)
+      else if (status < 0) reject(libuvError(status, 'send'));
+    });
+  }
+
+  /** Changes the default destination with WSAConnect. */
+  async connect(address: string, port: number): Promise<void> {
+    validateIpAddress(address, 'address');
+    validatePort(port, 'port');
+    if (this.closed) throw new WinsockError(10038 /* WSAENOTSOCK */, 'WSAConnect', { address, port });
+    const errno = requireBinding().udpSetPeer(this.raw, address, port);
+    if (errno !== 0) throw new WinsockError(errno, 'WSAConnect', { address, port });
+    this.remoteAddress = { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port };
+  }
+
+  /** Stops receiving and closes the socket (libuv closes the SOCKET). */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => {
+      this.handle.recvStop();
+      this.handle.close(() => {
+        this.emit('close');
+        resolve();
+      });
+    });
+  }
+
+  /** Like dgram: a receiving socket keeps the event loop alive unless unref'd. */
+  ref(): this {
+    this.handle.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.handle.unref();
+    return this;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Turning a native result into a Connection or a typed error: the one place that
+ * decides what a result means.
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import { adoptTcpSocket } from './adopt';
+import { WinsockError } from './errors';
+import type { NativeResult } from './native';
+import type { Connection, ConnectSyscall } from './types';
+
+const ERROR_PROC_NOT_FOUND = 127;
+
+export interface ErrorContext {
+  host?: string;
+  address?: string;
+  port?: number;
+}
+
+/** The error for a failed native result. */
+export function errorFromResult(result: NativeResult, context: ErrorContext): WinsockError {
+  return new WinsockError(result.errno, result.syscall, context);
+}
+
+export function isFunctionMissing(result: NativeResult): boolean {
+  return result.errno === ERROR_PROC_NOT_FOUND;
+}
+
+/** Adopts the socket of a successful result into a Connection. */
+export function connectionFromResult(
+  result: NativeResult,
+  startedAt: number,
+  extra: Partial<Pick<Connection, 'strategy' | 'attempts' | 'calleeData'>> = {},
+): Connection {
+  if (!result.socket || !result.localAddress || !result.remoteAddress) {
+    result.socket?.close();
+    throw new Error(`internal: ${result.syscall} reported success without a socket or addresses`);
+  }
+  const socket = adoptTcpSocket(result.socket);
+  const connection: Connection = {
+    socket,
+    localAddress: result.localAddress,
+    remoteAddress: result.remoteAddress,
+    syscall: result.syscall as ConnectSyscall,
+    ...extra,
+    elapsedMs: performance.now() - startedAt,
+  };
+  if (result.calleeData) connection.calleeData = result.calleeData;
+  return connection;
+}

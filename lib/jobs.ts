@@ -1,0 +1,80 @@
+/**
+ * Runs one native connect job as a promise, with the deadline and abort rules:
+ * a timeout or abort settles the promise at once and abandons the job; whatever the
+ * OS returns later is closed, never leaked, never delivered twice.
+ * @module
+ */
+import { AbortError, WinsockError, WsaError } from './errors';
+import type { NativeBinding, NativeResult } from './native';
+
+type Waiter = (result: NativeResult) => void;
+
+const waiters = new Map<number, Waiter>();
+const handlerInstalled = new WeakSet<NativeBinding>();
+
+function installHandler(binding: NativeBinding): void {
+  if (handlerInstalled.has(binding)) return;
+  binding.setCompletionHandler((id, result) => {
+    const waiter = waiters.get(id);
+    waiters.delete(id);
+    if (waiter) waiter(result);
+    else result.socket?.close(); // nobody is waiting: never leak it
+  });
+  handlerInstalled.add(binding);
+}
+
+export interface JobLimits {
+  /** Deadline in ms; 0 = none. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** The error a deadline produces (a WSAETIMEDOUT WinsockError with context). */
+  timeoutError: () => Error;
+}
+
+export function abortErrorFor(signal: AbortSignal): AbortError {
+  return new AbortError(undefined, { cause: signal.reason });
+}
+
+export function timeoutErrorFor(syscall: string, details: ConstructorParameters<typeof WinsockError>[2]): () => WinsockError {
+  return () => new WinsockError(WsaError.WSAETIMEDOUT, syscall, details);
+}
+
+/**
+ * Starts a job with `start` and resolves with its raw result (success or OS error);
+ * rejects only for the deadline or an abort.
+ */
+export function runJob(binding: NativeBinding, start: () => number, limits: JobLimits): Promise<NativeResult> {
+  installHandler(binding);
+  const { signal } = limits;
+  if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
+  return new Promise<NativeResult>((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const id = start();
+
+    const finish = (): void => {
+      settled = true;
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const giveUp = (error: Error): void => {
+      if (settled) return;
+      finish();
+      // false: the result is already on its way; the waiter below closes it.
+      if (binding.cancel(id)) waiters.delete(id);
+      reject(error);
+    };
+    const onAbort = (): void => giveUp(abortErrorFor(signal as AbortSignal));
+
+    waiters.set(id, (result) => {
+      if (settled) {
+        result.socket?.close();
+        return;
+      }
+      finish();
+      resolve(result);
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (limits.timeoutMs > 0) timer = setTimeout(() => giveUp(limits.timeoutError()), limits.timeoutMs);
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * The native boundary, typed in one place: what the addon exports and what its
+ * results look like. Nothing else in lib/ touches the addon except through here.
+ * @module
+ */
+import path from 'node:path';
+import { WinsockPlatformError } from './errors';
+
+/** An address as the addon reports it (IPv4-mapped IPv6 is reported as IPv4). */
+export interface NativeAddress {
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  port: number;
+}
+
+export interface NativeEndpoint {
+  address: string;
+  port: number;
+}
+
+/** A SOCKET the addon owns until handed to libuv or closed (or garbage collected). */
+export interface NativeSocketHandle {
+  /** Calls `open(socket)`; ownership moves to libuv only if it returns 0. Returns open's result. */
+  handOver(open: (socket: number) => number): number;
+  close(): void;
+  readonly open: boolean;
+}
+
+/** What every connect job delivers. `errno` 0 means connected and `socket` is set. */
+export interface NativeResult {
+  errno: number;
+  syscall: string;
+  socket?: NativeSocketHandle;
+  localAddress?: NativeAddress;
+  remoteAddress?: NativeAddress;
+  calleeData?: Buffer;
+}
+
+export interface NativeFlowspec {
+  tokenRate?: number;
+  tokenBucketSize?: number;
+  peakBandwidth?: number;
+  latency?: number;
+  delayVariation?: number;
+  serviceType?: number;
+  maxSduSize?: number;
+  minimumPolicedSize?: number;
+}
+
+export interface NativeWsaConnectRequest {
+  address: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  local?: NativeEndpoint;
+  broadcast: boolean;
+  callerData?: Uint8Array;
+  qos?: { sending?: NativeFlowspec; receiving?: NativeFlowspec };
+}
+
+export interface NativePlatform {
+  /** Wine's version when running under Wine, else null. */
+  wine: string | null;
+  startupError: number;
+  connectByList: boolean;
+}
+
+export interface NativeStats {
+  openSockets: number;
+  abandonedRunning: number;
+  poolThreads: number;
+  poolIdle: number;
+  poolQueued: number;
+  poolMaxThreads: number;
+  processHandles: number;
+}
+
+/** Address families as the addon takes them: 0 = dual stack. */
+export const AF_UNSPEC_DUAL = 0;
+export const AF_INET = 2;
+export const AF_INET6 = 23;
+
+export interface NativeBinding {
+  /** Each start function returns a job id; the result arrives through the completion handler. */
+  connectByName(host: string, service: string, family: number, timeoutMs: number): number;
+  connectByList(addresses: NativeEndpoint[], timeoutMs: number): number;
+  wsaConnect(request: NativeWsaConnectRequest): number;
+  connectEx(endpoint: NativeEndpoint): number;
+  /** Abandons a pending job: true if it was still pending (no delivery will follow). */
+  cancel(id: number): boolean;
+  setCompletionHandler(handler: (id: number, result: NativeResult) => void): void;
+  /** WSAConnect on a connected UDP socket libuv owns: returns the Winsock error or 0. */
+  udpSetPeer(socket: number, address: string, port: number): number;
+  hasConnectByList(): boolean;
+  platform(): NativePlatform;
+  stats(): NativeStats;
+  stalledListener(address: string): { port: number; socket: NativeSocketHandle };
+}
+
+let binding: NativeBinding | undefined;
+
+/**
+ * Loads the addon on first use (never at import time, so importing works on every
+ * platform). Throws WinsockPlatformError off Windows or when the addon won't load.
+ */
+export function loadBinding(): NativeBinding {
+  if (binding) return binding;
+  if (process.platform !== 'win32') {
+    throw new WinsockPlatformError('ERR_WINSOCK_UNSUPPORTED_PLATFORM',
+      `winsock-connect needs Windows (Winsock); this is ${process.platform}`);
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    binding = load(path.join(__dirname, '..')) as NativeBinding;
+  } catch (cause) {
+    throw new WinsockPlatformError('ERR_WINSOCK_ADDON_LOAD_FAILED',
+      `the winsock-connect addon could not be loaded: ${(cause as Error).message}`, { cause });
+  }
+  return binding;
+}
