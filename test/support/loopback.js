@@ -1,0 +1,148 @@
+'use strict';
+// Loopback servers the tests start, and the checks that follow every test: no
+// leaked SOCKET, no abandoned call still running. Only 127.0.0.1 and ::1.
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const tls = require('node:tls');
+const { loadBinding } = require('../../dist/native.js');
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+
+/** An echo server that records every accepted connection. */
+async function echoServer(host = '127.0.0.1') {
+  const accepted = [];
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    accepted.push({ remoteAddress: socket.remoteAddress, remotePort: socket.remotePort });
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    socket.pipe(socket);
+  });
+  await new Promise((resolve) => server.listen(0, host, resolve));
+  return {
+    port: server.address().port,
+    host,
+    accepted,
+    close: () => new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A TLS echo server with the committed self-signed localhost certificate. */
+async function tlsEchoServer() {
+  const server = tls.createServer({
+    key: fs.readFileSync(path.join(FIXTURES, 'localhost-key.pem')),
+    cert: fs.readFileSync(path.join(FIXTURES, 'localhost-cert.pem')),
+  }, (socket) => {
+    socket.on('error', () => {});
+    socket.pipe(socket);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: server.address().port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function tlsCa() {
+  return fs.readFileSync(path.join(FIXTURES, 'localhost-cert.pem'));
+}
+
+/** A port nobody listens on: bound and released, so connects are refused. */
+async function refusedPort(host = '127.0.0.1') {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * A listener whose accept queue is full: connects to it hang (the loopback way to
+ * test deadlines and aborts). The addon's stalledListener never accepts; two
+ * connects of our own fill its queue of one.
+ */
+async function stalledServer(host = '127.0.0.1') {
+  const listener = loadBinding().stalledListener(host);
+  const fillers = [];
+  for (let i = 0; i < 2; i++) {
+    const c = net.connect(listener.port, host);
+    c.on('error', () => {});
+    fillers.push(c);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  return {
+    port: listener.port,
+    host,
+    close: () => {
+      for (const c of fillers) c.destroy();
+      listener.socket.close();
+    },
+  };
+}
+
+/** Writes `text`, reads the echo. */
+function echoRoundTrip(socket, text) {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const onData = (chunk) => {
+      got += chunk;
+      if (got.length >= text.length) {
+        socket.off('data', onData);
+        resolve(got);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.write(text);
+  });
+}
+
+function closeSocket(socket) {
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve();
+    socket.once('close', () => resolve());
+    socket.destroy();
+  });
+}
+
+function stats() {
+  return loadBinding().stats();
+}
+
+/**
+ * Waits until every socket the addon owns is closed and no abandoned call is still
+ * running (a late OS return closes its socket), then asserts the counts.
+ */
+async function expectNoLeaks(baselineOpen = 0, waitMs = 10_000) {
+  const deadline = Date.now() + waitMs;
+  let s = stats();
+  while ((s.openSockets > baselineOpen || s.abandonedRunning > 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    s = stats();
+  }
+  if (s.openSockets > baselineOpen || s.abandonedRunning > 0) {
+    throw new Error(`leak: ${s.openSockets} sockets open (baseline ${baselineOpen}), ${s.abandonedRunning} abandoned calls running`);
+  }
+  return s;
+}
+
+/** Measures the largest gap between ticks of a 10 ms interval (event loop never blocked). */
+function tickMonitor() {
+  let last = Date.now();
+  let maxGap = 0;
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+    ticks++;
+  }, 10);
+  return { stop: () => { clearInterval(timer); return { maxGap, ticks }; } };
+}
+
+module.exports = {
+  echoServer, tlsEchoServer, tlsCa, refusedPort, stalledServer, echoRoundTrip, closeSocket, stats, expectNoLeaks,
+  tickMonitor,
+};

@@ -1,0 +1,154 @@
+'use strict';
+const assert = require('node:assert/strict');
+const net = require('node:net');
+const tls = require('node:tls');
+const { connectByName, WinsockError, WsaError } = require('../../dist/index.js');
+const lo = require('../support/loopback');
+const { skipUnderWine, skipOnWindows } = require('../support/wine');
+
+describe('connectByName (WSAConnectByNameW)', function () {
+  let server;
+  let baseline;
+  before(async () => { server = await lo.echoServer(); });
+  after(async () => { await server.close(); });
+  beforeEach(() => { baseline = lo.stats().openSockets; });
+  afterEach(async () => { await lo.expectNoLeaks(baseline); });
+
+  it('connects to a loopback listener and carries data both ways', async () => {
+    const c = await connectByName({ host: '127.0.0.1', port: server.port, family: 'ipv4' });
+    assert.ok(c.socket instanceof net.Socket);
+    assert.equal(c.syscall, 'WSAConnectByName');
+    assert.deepEqual(c.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: server.port });
+    assert.equal(c.localAddress.address, '127.0.0.1');
+    assert.ok(c.localAddress.port > 0, 'real local port (getsockname), not the 0 Wine reports');
+    assert.equal(await lo.echoRoundTrip(c.socket, 'hello winsock'), 'hello winsock');
+    assert.ok(server.accepted.some((a) => a.remotePort === c.localAddress.port), 'the server accepted this connection');
+    assert.ok(c.elapsedMs >= 0);
+    await lo.closeSocket(c.socket);
+  });
+
+  it('resolves "localhost" and a numeric port given as a string', async () => {
+    const c = await connectByName({ host: 'localhost', port: String(server.port), family: 'ipv4' });
+    assert.equal(c.remoteAddress.port, server.port);
+    await lo.closeSocket(c.socket);
+  });
+
+  it('carries TLS: tls.connect over the adopted socket', async () => {
+    const tlsServer = await lo.tlsEchoServer();
+    try {
+      const c = await connectByName({ host: '127.0.0.1', port: tlsServer.port, family: 'ipv4' });
+      const secure = tls.connect({ socket: c.socket, servername: 'localhost', ca: lo.tlsCa() });
+      await new Promise((resolve, reject) => { secure.once('secureConnect', resolve); secure.once('error', reject); });
+      assert.equal(secure.authorized, true);
+      assert.equal(await lo.echoRoundTrip(secure, 'over tls'), 'over tls');
+      await lo.closeSocket(secure);
+    } finally {
+      await tlsServer.close();
+    }
+  });
+
+  it('refused port → WSAECONNREFUSED with the documented meaning', async () => {
+    const port = await lo.refusedPort();
+    await assert.rejects(connectByName({ host: '127.0.0.1', port, family: 'ipv4' }), (err) => {
+      assert.ok(err instanceof WinsockError);
+      assert.equal(err.code, 'WSAECONNREFUSED');
+      assert.equal(err.errno, WsaError.WSAECONNREFUSED);
+      assert.equal(err.syscall, 'WSAConnectByName');
+      assert.equal(err.host, '127.0.0.1');
+      assert.equal(err.port, port);
+      assert.match(err.message, /refused/i);
+      return true;
+    });
+  });
+
+  it('unknown host → WSAHOST_NOT_FOUND', async () => {
+    await assert.rejects(connectByName({ host: 'no-such-host.invalid', port: 80, family: 'ipv4' }),
+      (err) => err instanceof WinsockError && err.code === 'WSAHOST_NOT_FOUND' && err.errno === 11001 && err.host === 'no-such-host.invalid');
+  });
+
+  it('takes a service name ("http" → port 80) from the services file', async () => {
+    // Port 80 on loopback has no listener here: the refusal shows the name was resolved to a port.
+    await assert.rejects(connectByName({ host: '127.0.0.1', port: 'http', family: 'ipv4' }),
+      (err) => err.code === 'WSAECONNREFUSED');
+  });
+
+  it('ipv6: connects to ::1', async () => {
+    const v6 = await lo.echoServer('::1');
+    try {
+      const c = await connectByName({ host: '::1', port: v6.port, family: 'ipv6' });
+      assert.deepEqual(c.remoteAddress, { address: '::1', family: 'IPv6', port: v6.port });
+      assert.equal(await lo.echoRoundTrip(c.socket, 'six'), 'six');
+      await lo.closeSocket(c.socket);
+    } finally {
+      await v6.close();
+    }
+  });
+
+  it("dual (default): one AF_INET6 socket reaches an IPv4 listener", async function () {
+    skipUnderWine(this, 'byNameDualStack');
+    const c = await connectByName({ host: '127.0.0.1', port: server.port });
+    assert.deepEqual(c.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: server.port });
+    await lo.closeSocket(c.socket);
+  });
+
+  it('dual under Wine: fails with a typed error (the named divergence), never a crash', async function () {
+    skipOnWindows(this, 'real Windows connects dual-stack; the test above runs there');
+    await assert.rejects(connectByName({ host: '127.0.0.1', port: server.port }), (err) => {
+      assert.ok(err instanceof WinsockError);
+      assert.ok([-9, 11001].includes(err.errno), `errno ${err.errno}`);
+      return true;
+    });
+  });
+
+  describe('deadline and abort on a listener whose accept queue is full', () => {
+    let stalled;
+    beforeEach(async () => { stalled = await lo.stalledServer(); });
+    afterEach(() => stalled.close());
+
+    it('timeout: rejects with WSAETIMEDOUT by the deadline while a 10 ms timer keeps ticking', async () => {
+      const ticks = lo.tickMonitor();
+      const started = Date.now();
+      await assert.rejects(connectByName({ host: '127.0.0.1', port: stalled.port, family: 'ipv4', timeout: 300 }),
+        (err) => err instanceof WinsockError && err.code === 'WSAETIMEDOUT' && err.syscall === 'WSAConnectByName');
+      const took = Date.now() - started;
+      const { maxGap, ticks: count } = ticks.stop();
+      assert.ok(took >= 290, `settled after ${took} ms, before the deadline`);
+      assert.ok(took < 2000, `settled after ${took} ms, long past the deadline`);
+      assert.ok(count >= 10, `the timer ticked ${count} times`);
+      assert.ok(maxGap < 250, `event loop stalled for ${maxGap} ms`);
+    });
+
+    it('abort: rejects with AbortError at once, the loop ticking throughout', async () => {
+      const ticks = lo.tickMonitor();
+      const controller = new AbortController();
+      const pending = connectByName({ host: '127.0.0.1', port: stalled.port, family: 'ipv4', signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const abortedAt = Date.now();
+      controller.abort();
+      await assert.rejects(pending, (err) => err.name === 'AbortError' && err.code === 'ABORT_ERR');
+      const { maxGap } = ticks.stop();
+      assert.ok(Date.now() - abortedAt < 100, 'settled at once');
+      assert.ok(maxGap < 250, `event loop stalled for ${maxGap} ms`);
+    });
+
+    it('an already-aborted signal rejects without starting a connect', async () => {
+      const before = lo.stats();
+      await assert.rejects(connectByName({ host: '127.0.0.1', port: stalled.port, signal: AbortSignal.abort() }),
+        (err) => err.name === 'AbortError');
+      assert.equal(lo.stats().openSockets, before.openSockets);
+    });
+
+    it("the OS honours WSAConnectByName's own timeout (Windows)", async function () {
+      skipUnderWine(this, 'byNameTimeout');
+      // Through the native boundary with NO deadline of ours: WSAETIMEDOUT can only come from ws2_32.
+      const { loadBinding } = require('../../dist/native.js');
+      const { runJob } = require('../../dist/jobs.js');
+      const binding = loadBinding();
+      const started = Date.now();
+      const result = await runJob(binding, () => binding.connectByName('127.0.0.1', String(stalled.port), 2, 500),
+        { timeoutMs: 0, timeoutError: () => new Error('unused') });
+      assert.equal(result.errno, WsaError.WSAETIMEDOUT, `errno ${result.errno}`);
+      assert.ok(Date.now() - started < 10_000);
+    });
+  });
+});
