@@ -18,7 +18,8 @@ export const NODE_EXE = path.join(CACHE, `${NODE_WIN.pkg}-${NODE_WIN.version}`, 
 export const WINE = {
   wine: '/usr/lib/wine/wine64',
   server: '/usr/lib/wine/wineserver',
-  prefix: path.join(CACHE, 'wine-prefix'),
+  // Overridable so two runs on one machine (a developer's and a helper's) don't share a wineserver.
+  prefix: process.env.WINSOCK_CONNECT_WINEPREFIX || path.join(CACHE, 'wine-prefix'),
 };
 
 export const MINGW = {

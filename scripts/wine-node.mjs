@@ -1,0 +1,31 @@
+// Runs a script with the real Windows node.exe under Wine (Linux) or this node (Windows):
+//   node scripts/wine-node.mjs <script.js> [args...]
+// Used by `npm run demo` and `npm run bench`; builds first.
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { CACHE, ROOT } from './lib/config.mjs';
+import { ensureNodeExe, ensureToolchain } from './lib/provision.mjs';
+import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
+import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
+
+export async function runOnWindowsNode(args, { outName = 'wine-node-output.txt' } = {}) {
+  if (process.platform === 'win32') {
+    return spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
+  }
+  ensureToolchain();
+  ensureNodeExe();
+  await buildAddonMingw();
+  buildDriverMingw();
+  buildTypeScript();
+  startWine();
+  try {
+    return await runWindowsNode(args, { cwd: ROOT, outFile: path.join(CACHE, outName) });
+  } finally {
+    stopWine();
+  }
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const code = await runOnWindowsNode(process.argv.slice(2));
+  process.exit(code);
+}
