@@ -1,0 +1,148 @@
+'use strict';
+// Resources and hosts: many concurrent connects, worker threads, a renamed
+// node.exe, and the bound on threads that abandoned calls can hold.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFile } = require('node:child_process');
+const { Worker } = require('node:worker_threads');
+const api = require('../../dist/index.js');
+const lo = require('../support/loopback');
+
+const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js');
+
+describe('lifecycle and resources', function () {
+  let server;
+  let baseline;
+  before(async () => { server = await lo.echoServer(); });
+  after(async () => { await server.close(); });
+  beforeEach(() => { baseline = lo.stats().openSockets; });
+  afterEach(async () => { await lo.expectNoLeaks(baseline); });
+
+  it('200 concurrent connects across all three functions succeed and every socket is closed after', async function () {
+    this.timeout(120_000);
+    const accepted = server.accepted.length;
+    const ticks = lo.tickMonitor();
+    const calls = Array.from({ length: 200 }, (_, i) => {
+      switch (i % 3) {
+        case 0: return api.connectByName({ host: '127.0.0.1', port: server.port, family: 'ipv4' });
+        case 1: return api.connectByList({ addresses: [{ address: '127.0.0.1', port: server.port }] });
+        default: return api.wsaConnect({ address: '127.0.0.1', port: server.port });
+      }
+    });
+    const connections = await Promise.all(calls);
+    const { maxGap } = ticks.stop();
+    assert.equal(new Set(connections.map((c) => c.localAddress.port)).size, 200, 'two hundred distinct connections');
+    const echoed = await Promise.all(connections.map((c, i) => lo.echoRoundTrip(c.socket, `n${i}`)));
+    assert.deepEqual(echoed, connections.map((_, i) => `n${i}`));
+    await Promise.all(connections.map((c) => lo.closeSocket(c.socket)));
+    assert.equal(server.accepted.length - accepted, 200);
+    const stats = lo.stats();
+    assert.ok(stats.poolThreads <= stats.poolMaxThreads, `${stats.poolThreads} pool threads`);
+    console.log(`      (200 connects: event loop max gap ${maxGap} ms, ${stats.poolThreads} pool threads)`);
+  });
+
+  it('200 concurrent refused and 100 aborted connects leave no socket open', async function () {
+    this.timeout(120_000);
+    const port = await lo.refusedPort();
+    const refused = await Promise.allSettled(Array.from({ length: 200 }, () => api.wsaConnect({ address: '127.0.0.1', port })));
+    assert.ok(refused.every((r) => r.status === 'rejected' && r.reason.code === 'WSAECONNREFUSED'));
+    const stalled = await lo.stalledServer();
+    try {
+      const controller = new AbortController();
+      const pending = Array.from({ length: 100 }, (_, i) => (i % 2
+        ? api.connectByName({ host: '127.0.0.1', port: stalled.port, family: 'ipv4', signal: controller.signal })
+        : api.connectByList({ strategy: 'race', addresses: [{ address: '127.0.0.1', port: stalled.port }], signal: controller.signal })));
+      await new Promise((r) => setTimeout(r, 200));
+      controller.abort();
+      const settled = await Promise.allSettled(pending);
+      assert.ok(settled.every((r) => r.status === 'rejected' && r.reason.name === 'AbortError'));
+      await lo.expectNoLeaks(baseline + 1); // + the stalled listener, still open here
+    } finally {
+      stalled.close();
+    }
+  });
+
+  it('abandoned calls hold at most poolMaxThreads threads; later calls still run', async function () {
+    this.timeout(60_000);
+    const stalled = await lo.stalledServer();
+    try {
+      // Far more hanging connects than threads, all abandoned by their deadline.
+      const max = lo.stats().poolMaxThreads;
+      const hanging = Array.from({ length: max + 40 }, () =>
+        api.wsaConnect({ address: '127.0.0.1', port: stalled.port, timeout: 300 }).catch((e) => e.code));
+      const codes = await Promise.all(hanging);
+      assert.ok(codes.every((c) => c === 'WSAETIMEDOUT'));
+      assert.ok(lo.stats().poolThreads <= max);
+      const c = await api.wsaConnect({ address: '127.0.0.1', port: server.port, timeout: 5000 });
+      await lo.closeSocket(c.socket);
+    } finally {
+      stalled.close();
+    }
+  });
+
+  it('loads and connects in a worker thread (context-aware addon)', async () => {
+    const worker = new Worker(`
+      const { parentPort, workerData } = require('node:worker_threads');
+      const api = require(workerData.dist);
+      api.connectByName({ host: '127.0.0.1', port: workerData.port, family: 'ipv4' }).then((c) => {
+        c.socket.on('data', (d) => { parentPort.postMessage({ echoed: String(d), local: c.localAddress }); c.socket.destroy(); });
+        c.socket.write('from a worker');
+      }, (err) => parentPort.postMessage({ error: err.message }));
+    `, { eval: true, workerData: { dist: DIST, port: server.port } });
+    const message = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    assert.equal(message.echoed, 'from a worker');
+    assert.equal(message.local.address, '127.0.0.1');
+    await worker.terminate();
+  });
+
+  it('a worker terminated mid-connect does not crash the process; its socket is closed', async () => {
+    const stalled = await lo.stalledServer();
+    try {
+      const worker = new Worker(`
+        const { parentPort, workerData } = require('node:worker_threads');
+        const api = require(workerData.dist);
+        api.connectByName({ host: '127.0.0.1', port: workerData.port, family: 'ipv4' }).catch(() => {});
+        api.wsaConnect({ address: '127.0.0.1', port: workerData.port }).catch(() => {});
+        setTimeout(() => parentPort.postMessage('connecting'), 100);
+      `, { eval: true, workerData: { dist: DIST, port: stalled.port } });
+      await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      await worker.terminate();
+      // This environment still works, and the worker's abandoned calls finish and close.
+      const c = await api.wsaConnect({ address: '127.0.0.1', port: server.port });
+      await lo.closeSocket(c.socket);
+    } finally {
+      stalled.close();
+    }
+  });
+
+  it('loads in a node.exe copied under another name (delay-load binding to the host)', async function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-host-'));
+    const exe = path.join(dir, 'renamed-host.exe');
+    const out = path.join(dir, 'result.json');
+    fs.copyFileSync(process.execPath, exe);
+    const script = `
+      const api = require(${JSON.stringify(DIST)});
+      api.wsaConnect({ address: '127.0.0.1', port: ${server.port} }).then((c) => {
+        require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ ok: true, remote: c.remoteAddress }));
+        c.socket.destroy();
+      }, (e) => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ ok: false, error: e.message })));
+    `;
+    try {
+      await new Promise((resolve, reject) => execFile(exe, ['-e', script], { timeout: 45_000 }, (err) => (err ? reject(err) : resolve())));
+      const result = JSON.parse(fs.readFileSync(out, 'utf8'));
+      assert.deepEqual(result, { ok: true, remote: { address: '127.0.0.1', family: 'IPv4', port: server.port } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports what Winsock this is', () => {
+    const info = api.platformInfo();
+    assert.equal(info.supported, true);
+    assert.equal(api.isSupported(), true);
+    assert.equal(typeof info.connectByList, 'boolean');
+  });
+});
