@@ -6,13 +6,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { CACHE, ROOT } from './lib/config.mjs';
-import { ensureNodeExe, ensureToolchain } from './lib/provision.mjs';
+import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
 import { log } from './lib/run.mjs';
 import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
 import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
 
 const require = createRequire(import.meta.url);
-const MOCHA = path.relative(ROOT, require.resolve('mocha/bin/mocha.js'));
+const mochaPath = () => path.relative(ROOT, require.resolve('mocha/bin/mocha.js'));
 const MOCHA_ARGS = ['--reporter', 'spec', '--timeout', '30000', '--exit'];
 const SUITES = {
   everywhere: ['test/*.test.js'],
@@ -26,7 +26,7 @@ function countResults(output) {
 }
 
 function runLocalMocha(specs) {
-  const result = spawnSync(process.execPath, [MOCHA, ...MOCHA_ARGS, ...specs], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync(process.execPath, [mochaPath(), ...MOCHA_ARGS, ...specs], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   process.stdout.write(result.stdout);
   return { code: result.status ?? 1, output: result.stdout };
 }
@@ -35,7 +35,7 @@ async function runUnderWine(specs) {
   const outFile = path.join(CACHE, 'wine-test-output.txt');
   startWine();
   try {
-    const code = await runWindowsNode([MOCHA, ...MOCHA_ARGS, ...specs], { cwd: ROOT, outFile, timeoutMs: 20 * 60_000 });
+    const code = await runWindowsNode([mochaPath(), ...MOCHA_ARGS, ...specs], { cwd: ROOT, outFile, timeoutMs: 20 * 60_000 });
     return { code, output: fs.readFileSync(outFile, 'utf8') };
   } finally {
     stopWine();
@@ -43,6 +43,7 @@ async function runUnderWine(specs) {
 }
 
 async function main() {
+  ensureNodeModules();
   const runs = [];
   if (process.platform === 'win32') {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();

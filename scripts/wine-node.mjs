@@ -4,11 +4,12 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CACHE, ROOT } from './lib/config.mjs';
-import { ensureNodeExe, ensureToolchain } from './lib/provision.mjs';
+import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
 import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
 import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
 
 export async function runOnWindowsNode(args, { outName = 'wine-node-output.txt' } = {}) {
+  ensureNodeModules();
   if (process.platform === 'win32') {
     return spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
   }

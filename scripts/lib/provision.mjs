@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { APT_PACKAGES, CACHE, MINGW, NODE_EXE, NODE_WIN, WINE } from './config.mjs';
+import { APT_PACKAGES, CACHE, MINGW, NODE_EXE, NODE_WIN, ROOT, WINE } from './config.mjs';
 import { capture, hasCommand, log, run } from './run.mjs';
 
 function missingTools() {
@@ -55,4 +55,12 @@ export function ensureNodeExe() {
 export function ensureCacheDir() {
   fs.mkdirSync(CACHE, { recursive: true });
   return capture('true', []).ok;
+}
+
+/** A fresh clone has no node_modules: `npm run demo` / `npm test` install them first. */
+export function ensureNodeModules() {
+  const needed = ['typescript', 'mocha', 'node-addon-api', 'node-api-headers', 'node-gyp-build'];
+  if (needed.every((name) => fs.existsSync(path.join(ROOT, 'node_modules', name, 'package.json')))) return;
+  log('installing npm dependencies (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT });
 }
