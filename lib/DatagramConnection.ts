@@ -27,6 +27,11 @@ function libuvError(status: number, syscall: string): NodeJS.ErrnoException {
   return error;
 }
 
+/** What Node's dgram says when a closed socket is used. */
+function notRunning(): Error & { code: string } {
+  return Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' });
+}
+
 /**
  * Events: 'message' (data: Buffer, from: DatagramInfo), 'error' (Error), 'close'.
  */
@@ -62,7 +67,7 @@ export class DatagramConnection extends EventEmitter {
 
   /** Sends one datagram to the default destination. */
   send(data: string | Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(libuvError(-4058 /* EBADF-like */, 'send'));
+    if (this.closed) return Promise.reject(notRunning());
     const buffer = typeof data === 'string' ? Buffer.from(data) : data;
     return new Promise((resolve, reject) => {
       const req = new this.wrap.SendWrap();

@@ -142,7 +142,33 @@ function tickMonitor() {
   return { stop: () => { clearInterval(timer); return { maxGap, ticks }; } };
 }
 
+/**
+ * Asserts `start()` rejects by its deadline (`ms`) with an error `matches` accepts,
+ * while a 10 ms timer keeps ticking (the event loop is never blocked).
+ */
+async function expectRejectsByDeadline(start, ms, matches) {
+  const assert = require('node:assert/strict');
+  const ticks = tickMonitor();
+  const started = Date.now();
+  await assert.rejects(start(), matches);
+  const took = Date.now() - started;
+  const { maxGap, ticks: count } = ticks.stop();
+  assert.ok(took >= ms - 10, `settled after ${took} ms, before the ${ms} ms deadline`);
+  assert.ok(took < ms + 1700, `settled after ${took} ms, long past the ${ms} ms deadline`);
+  assert.ok(count >= Math.floor(ms / 30), `the 10 ms timer ticked only ${count} times`);
+  assert.ok(maxGap < 250, `event loop stalled for ${maxGap} ms`);
+}
+
+/** Mocha hooks: after every test, no socket of the addon's beyond those open before it. */
+function checkNoLeaksAfterEach() {
+  let baseline = 0;
+  beforeEach(() => { baseline = stats().openSockets; });
+  afterEach(async () => { await expectNoLeaks(baseline); });
+  return { baseline: () => baseline };
+}
+
 module.exports = {
+  expectRejectsByDeadline, checkNoLeaksAfterEach,
   echoServer, tlsEchoServer, tlsCa, refusedPort, stalledServer, echoRoundTrip, closeSocket, stats, expectNoLeaks,
   tickMonitor,
 };

@@ -14,11 +14,9 @@ const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js');
 
 describe('lifecycle and resources', function () {
   let server;
-  let baseline;
   before(async () => { server = await lo.echoServer(); });
   after(async () => { await server.close(); });
-  beforeEach(() => { baseline = lo.stats().openSockets; });
-  afterEach(async () => { await lo.expectNoLeaks(baseline); });
+  const leaks = lo.checkNoLeaksAfterEach();
 
   it('200 concurrent connects across all three functions succeed and every socket is closed after', async function () {
     this.timeout(120_000);
@@ -58,7 +56,7 @@ describe('lifecycle and resources', function () {
       controller.abort();
       const settled = await Promise.allSettled(pending);
       assert.ok(settled.every((r) => r.status === 'rejected' && r.reason.name === 'AbortError'));
-      await lo.expectNoLeaks(baseline + 1); // + the stalled listener, still open here
+      await lo.expectNoLeaks(leaks.baseline() + 1); // + the stalled listener, still open here
     } finally {
       stalled.close();
     }
