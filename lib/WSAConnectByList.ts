@@ -73,10 +73,9 @@ async function viaSystem(binding: NativeBinding, request: ListRequest, startedAt
   if (isFunctionMissing(result)) throw functionUnavailable('WSAConnectByList');
   const elapsedMs = performance.now() - startedAt;
   if (result.errno !== 0) {
-    // The OS reports only the last attempt's error, not which endpoints it tried.
-    const error = errorFromResult(result, request.endpoints.length === 1 ? { address: first.address, port: first.port } : {});
-    error.attempts = [{ ...first, family: familyOf(first.address), outcome: 'failed', code: error.code, errno: error.errno, elapsedMs }];
-    throw error;
+    // The OS reports only the last attempt's error and not which endpoints it
+    // tried, so the error names no address and carries no per-address attempts.
+    throw errorFromResult(result, request.endpoints.length === 1 ? { address: first.address, port: first.port } : {});
   }
   const remote = result.remoteAddress;
   const attempts: ConnectAttempt[] = remote

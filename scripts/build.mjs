@@ -92,15 +92,25 @@ export async function buildAddonMingw() {
   if (stale.length || !fs.existsSync(ADDON_OUT)) {
     fs.mkdirSync(path.dirname(ADDON_OUT), { recursive: true });
     // -static: no libstdc++/libwinpthread DLLs to ship next to the .node file.
-    run(MINGW.cxx, ['-shared', '-static', '-s', '-o', ADDON_OUT, ...objects, lib, '-ldelayimp', '-lws2_32', '-Wl,--no-undefined']);
+    run(MINGW.cxx, ['-shared', '-static', '-s', '-o', ADDON_OUT, ...objects, lib, '-ldelayimp', '-lws2_32', '-ladvapi32', '-Wl,--no-undefined']);
     log(`addon: ${path.relative(ROOT, ADDON_OUT)}`);
   }
 }
 
+/** The WSK driver (native/driver/build.sh), rebuilt only when a source or the IOCTL header changed. */
 export function buildDriverMingw() {
-  const script = path.join(ROOT, 'native', 'driver', 'build.sh');
+  const driverDir = path.join(ROOT, 'native', 'driver');
+  const script = path.join(driverDir, 'build.sh');
   if (!fs.existsSync(script)) return;
-  run('bash', [script, path.join(ROOT, 'prebuilds', 'driver-x64')]);
+  const outDir = path.join(ROOT, 'prebuilds', 'driver-x64');
+  const output = path.join(outDir, 'wskconnect.sys');
+  const sources = [
+    ...fs.readdirSync(driverDir).filter((f) => /\.(c|h|sh)$/.test(f)).map((f) => path.join(driverDir, f)),
+    ...fs.readdirSync(path.join(driverDir, 'test')).filter((f) => f.endsWith('.c')).map((f) => path.join(driverDir, 'test', f)),
+    path.join(ROOT, 'native', 'include', 'wskconnect_ioctl.h'),
+  ];
+  if (fs.existsSync(output) && fs.statSync(output).mtimeMs >= newestMtime(sources)) return;
+  run('bash', [script, outDir]);
 }
 
 export function buildTypeScript() {

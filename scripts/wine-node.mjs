@@ -20,7 +20,7 @@ export async function runOnWindowsNode(args, { outName = 'wine-node-output.txt' 
   buildTypeScript();
   startWine();
   try {
-    return await runWindowsNode(args, { cwd: ROOT, outFile: path.join(CACHE, outName) });
+    return await runWindowsNode(args, { cwd: ROOT, outFile: path.join(CACHE, outName), timeoutMs: 15 * 60_000 });
   } finally {
     stopWine();
   }
