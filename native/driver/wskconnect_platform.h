@@ -1,0 +1,75 @@
+/*
+ * wskconnect_platform.h - the only place that knows the driver is built from
+ * two header sets: the WDK on Windows, and Wine's DDK headers (-DWSKCONNECT_WINE_DDK,
+ * set by build.sh) on Linux with mingw-w64. Everything else in native/driver is
+ * written against the names defined here, so the two builds share all sources.
+ */
+#ifndef WSKCONNECT_PLATFORM_H
+#define WSKCONNECT_PLATFORM_H
+
+#ifdef WSKCONNECT_WINE_DDK
+
+/* Wine's DDK headers are layered on its Win32 headers, in this order.
+ * winioctl.h (CTL_CODE, which the WDK has in wdm.h) must precede ddk/wdm.h:
+ * both define DEVICE_TYPE, and only wdm.h checks whether it already exists. */
+#include <ntstatus.h>
+#define WIN32_NO_STATUS
+#include <windef.h>
+#include <winioctl.h>
+#include <winternl.h>
+#include <ddk/wdm.h>
+#include <ddk/wsk.h>
+#include <ws2ipdef.h>
+
+/* Wine's headers do not declare it; Wine's hal.dll exports it (build.sh links
+ * -lhal). On x64 Windows the WDK declares it and ntoskrnl exports it. */
+LARGE_INTEGER WINAPI KeQueryPerformanceCounter(LARGE_INTEGER *frequency);
+
+/* There is no wdmsec.h in Wine. Wine's ntoskrnl exports IoCreateDeviceSecure
+ * itself, as a "semi-stub" that ignores the SDDL and GUID and calls
+ * IoCreateDevice, so the call below is the same in both builds; only the SDDL
+ * constant has to be spelled out here (same string as the WDK's
+ * SDDL_DEVOBJ_SYS_ALL_ADM_ALL: generic-all for SYSTEM and Administrators). */
+#define WSKC_SDDL_SYS_ALL_ADM_ALL_TEXT L"D:P(A;;GA;;;SY)(A;;GA;;;BA)"
+
+/* Wine 8 has no ExAllocatePool2 and no NonPagedPoolNx. */
+#define WSKC_ALLOC_NONPAGED(size, tag) wskc_wine_alloc((size), (tag))
+static inline void *wskc_wine_alloc(SIZE_T size, ULONG tag)
+{
+    void *p = ExAllocatePoolWithTag(NonPagedPool, size, tag);
+    if (p)
+        RtlZeroMemory(p, size);
+    return p;
+}
+
+/* SAL role types (DRIVER_DISPATCH ...) do not exist in Wine's headers. */
+#define WSKC_ROLE(role, name)
+
+#ifndef DPFLTR_IHVNETWORK_ID
+#define DPFLTR_IHVNETWORK_ID 78 /* value of the WDK's dpfilter.h enum */
+#endif
+
+#else /* WDK */
+
+#include <ntddk.h>
+#include <wdmsec.h> /* IoCreateDeviceSecure, SDDL_DEVOBJ_SYS_ALL_ADM_ALL (link wdmsec.lib) */
+#include <wsk.h>
+#include <ws2ipdef.h>
+
+/* ExAllocatePool2 zeroes; it replaces the deprecated ExAllocatePoolWithTag
+ * (Windows 10 2004+). */
+#define WSKC_ALLOC_NONPAGED(size, tag) ExAllocatePool2(POOL_FLAG_NON_PAGED, (size), (tag))
+
+/* Role-type declarations let Code Analysis / SDV check the callbacks. */
+#define WSKC_ROLE(role, name) role name;
+
+#endif
+
+#define WSKC_POOL_TAG 0x636B7357u /* 'cksW': shows as "Wskc" in pool dumps */
+#define WSKC_FREE(p) ExFreePoolWithTag((p), WSKC_POOL_TAG)
+
+/* Debug output: DbgPrintEx on both; Wine prints it on winedevice's stderr
+ * when WINEDEBUG enables it (e.g. WINEDEBUG=+ntoskrnl or warn+all). */
+#define WSKC_LOG(...) DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_ERROR_LEVEL, "wskconnect: " __VA_ARGS__)
+
+#endif /* WSKCONNECT_PLATFORM_H */
