@@ -14,6 +14,7 @@
             "native/addon/WSAConnect.cc",
             "native/addon/WSAConnectByList.cc",
             "native/addon/WSAConnectByName.cc",
+            "native/addon/WskDriver.cc",
             "native/addon/addon.cc",
             "native/addon/connect_job.cc",
             "native/addon/diagnostics.cc",
@@ -26,7 +27,7 @@
           ],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include"],
           "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "UNICODE", "_UNICODE", "_WIN32_WINNT=0x0A00"],
-          "libraries": ["ws2_32.lib"],
+          "libraries": ["ws2_32.lib", "advapi32.lib"],
           "msvs_settings": {
             "VCCLCompilerTool": {
               "ExceptionHandling": 1,

@@ -967,3 +967,75 @@ export class AbortError extends Error {
     this.name = 'AbortError';
   }
 }
+
+/**
+ * Win32 errors the Service Control Manager and the driver's device produce while
+ * installing, starting, stopping and opening the WSK driver.
+ */
+export enum Win32Error {
+  ERROR_INVALID_FUNCTION = 1,
+  ERROR_FILE_NOT_FOUND = 2,
+  ERROR_PATH_NOT_FOUND = 3,
+  ERROR_ACCESS_DENIED = 5,
+  ERROR_INVALID_PARAMETER = 87,
+  ERROR_INSUFFICIENT_BUFFER = 122,
+  ERROR_INVALID_IMAGE_HASH = 577,
+  ERROR_OPERATION_ABORTED = 995,
+  ERROR_SERVICE_REQUEST_TIMEOUT = 1053,
+  ERROR_SERVICE_ALREADY_RUNNING = 1056,
+  ERROR_SERVICE_DISABLED = 1058,
+  ERROR_SERVICE_DOES_NOT_EXIST = 1060,
+  ERROR_SERVICE_NOT_ACTIVE = 1062,
+  ERROR_SERVICE_MARKED_FOR_DELETE = 1072,
+  ERROR_SERVICE_EXISTS = 1073,
+  ERROR_DRIVER_BLOCKED = 1275,
+  ERROR_REVISION_MISMATCH = 1306,
+}
+
+/** What each {@link Win32Error} means for someone loading a test-signed driver. */
+export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object.freeze({
+  [Win32Error.ERROR_INVALID_FUNCTION]: 'Incorrect function: the device rejected the request code.',
+  [Win32Error.ERROR_FILE_NOT_FOUND]: 'Not found: the driver is not loaded (no \\\\.\\WskConnect device) or the .sys file is missing.',
+  [Win32Error.ERROR_PATH_NOT_FOUND]: 'The path to the driver file was not found.',
+  [Win32Error.ERROR_ACCESS_DENIED]: 'Access denied: installing, starting or opening the driver needs an elevated (Administrator) process.',
+  [Win32Error.ERROR_INVALID_PARAMETER]: 'The driver rejected the request as malformed (STATUS_INVALID_PARAMETER).',
+  [Win32Error.ERROR_INSUFFICIENT_BUFFER]: 'The output buffer is too small for the driver\'s result (STATUS_BUFFER_TOO_SMALL).',
+  [Win32Error.ERROR_INVALID_IMAGE_HASH]: 'Bad signature: Windows refused the driver image. Sign it with a trusted test certificate and enable test signing (bcdedit /set testsigning on, then reboot).',
+  [Win32Error.ERROR_OPERATION_ABORTED]: 'The request was cancelled.',
+  [Win32Error.ERROR_SERVICE_REQUEST_TIMEOUT]: 'The driver did not stop in time: it is stuck in STOP_PENDING (DriverUnload has not returned).',
+  [Win32Error.ERROR_SERVICE_ALREADY_RUNNING]: 'The driver is already running.',
+  [Win32Error.ERROR_SERVICE_DISABLED]: 'The driver service is disabled.',
+  [Win32Error.ERROR_SERVICE_DOES_NOT_EXIST]: 'No such driver service is installed.',
+  [Win32Error.ERROR_SERVICE_NOT_ACTIVE]: 'The driver is not running.',
+  [Win32Error.ERROR_SERVICE_MARKED_FOR_DELETE]: 'The driver service is marked for deletion; it goes away when the last handle to it closes (or after a reboot).',
+  [Win32Error.ERROR_SERVICE_EXISTS]: 'A service of that name is already installed.',
+  [Win32Error.ERROR_DRIVER_BLOCKED]: 'Driver blocked: Windows policy (HVCI/memory integrity, the vulnerable-driver blocklist, or Secure Boot without test signing) prevents this driver from loading.',
+  [Win32Error.ERROR_REVISION_MISMATCH]: 'The driver speaks another version of the IOCTL contract (STATUS_REVISION_MISMATCH).',
+});
+
+/**
+ * A Service Control Manager or device call for the WSK driver failed.
+ * `code` is the Win32 name ('ERROR_DRIVER_BLOCKED'), `errno` the number (1275),
+ * `syscall` the call ('StartService', 'CreateService', 'CreateFile', …).
+ */
+export class DriverServiceError extends Error {
+  declare readonly code: string;
+  declare readonly errno: number;
+  declare readonly syscall: string;
+  /** The service name involved. */
+  declare readonly service?: string;
+
+  static {
+    setPrototypeName(this, 'DriverServiceError');
+  }
+
+  constructor(errno: number, syscall: string, details?: { service?: string; cause?: unknown }) {
+    const code = Win32Error[errno] ?? `WIN32_ERROR_${errno}`;
+    const meaning = (WIN32_ERROR_MESSAGES as Record<number, string>)[errno] ?? `Win32 error ${errno}.`;
+    super(`${syscall} ${code}${details?.service ? ` (${details.service})` : ''} — ${meaning}`, errorOptions(details?.cause));
+    this.code = code;
+    this.errno = errno;
+    this.syscall = syscall;
+    if (details?.service !== undefined) this.service = details.service;
+  }
+}

@@ -19,10 +19,12 @@ export type { DatagramInfo } from './DatagramConnection';
 export { ServiceType, QOS_NOT_SPECIFIED } from './qos';
 export type { Flowspec, QualityOfService } from './qos';
 export type { AddressInfo, ConnectAttempt, Connection, ConnectSyscall, ListStrategy } from './types';
+export { WskDriver, WSK_STEP_NOT_ATTEMPTED } from './WskDriver';
+export type { WskConnectOptions, WskConnectResult, WskStep } from './WskDriver';
 export { isSupported, platformInfo } from './platform';
 export type { PlatformInfo } from './platform';
 export {
-  AbortError, NtStatus, NT_STATUS_MESSAGES, NT_STATUS_TO_WSA, WinsockError, WinsockPlatformError, WsaError,
+  AbortError, DriverServiceError, NtStatus, Win32Error, WIN32_ERROR_MESSAGES, NT_STATUS_MESSAGES, NT_STATUS_TO_WSA, WinsockError, WinsockPlatformError, WsaError,
   WSA_ERROR_MESSAGES, WskError, ntStatusMessage, ntStatusName, ntStatusToWsa, wsaErrorMessage, wsaErrorName,
 } from './errors';
 export type { PlatformErrorCode } from './errors';

@@ -79,6 +79,27 @@ export const AF_UNSPEC_DUAL = 0;
 export const AF_INET = 2;
 export const AF_INET6 = 23;
 
+/** The kernel driver's result, parsed natively from WSKCONNECT_RESULT (native/include/wskconnect_ioctl.h). */
+export interface NativeWskResult {
+  version: number;
+  /** Unsigned NTSTATUS of the whole request. */
+  finalStatus: number;
+  steps: { socket: number; bind: number; connect: number; close: number; localAddress: number; remoteAddress: number };
+  flags: number;
+  mode: number;
+  elapsedMicroseconds: number;
+  totalMicroseconds: number;
+  localAddress?: NativeAddress;
+  remoteAddress?: NativeAddress;
+}
+
+/** Result of a driver IOCTL job: `errno` is DeviceIoControl's Win32 error. */
+export interface NativeIoctlResult extends NativeResult {
+  bytesReturned: number;
+  output: Buffer;
+  driver?: NativeWskResult;
+}
+
 export interface NativeBinding {
   /** Each start function returns a job id; the result arrives through the completion handler. */
   connectByName(host: string, service: string, family: number, timeoutMs: number): number;
@@ -94,6 +115,11 @@ export interface NativeBinding {
   platform(): NativePlatform;
   stats(): NativeStats;
   stalledListener(address: string): { port: number; socket: NativeSocketHandle };
+  /** SCM job for the WSK driver; the result's `errno` is a Win32 error. */
+  wskService(action: 'install' | 'start' | 'stop' | 'uninstall', name: string, binaryPath?: string): number;
+  wskConnect(request: { address: string; port: number; timeoutMs: number; mode: number }): number;
+  wskRawIoctl(code: number, input: Uint8Array, outputLength: number): number;
+  readonly wskIoctlConnectCode: number;
 }
 
 let binding: NativeBinding | undefined;

@@ -14,6 +14,7 @@ void RegisterWSAConnectByList(Napi::Env env, Napi::Object exports);
 void RegisterWSAConnect(Napi::Env env, Napi::Object exports);
 void RegisterConnectEx(Napi::Env env, Napi::Object exports);
 void RegisterDiagnostics(Napi::Env env, Napi::Object exports);
+void RegisterWskDriver(Napi::Env env, Napi::Object exports);
 
 // cancel(id) -> true if the job was still pending (JS settles the promise itself)
 static Napi::Value Cancel(const Napi::CallbackInfo& info) {
@@ -41,6 +42,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterWSAConnect(env, exports);
   RegisterConnectEx(env, exports);
   RegisterDiagnostics(env, exports);
+  RegisterWskDriver(env, exports);
   return exports;
 }
 

@@ -84,6 +84,7 @@ Napi::Object ConnectJob::TakeResultAsJs(Napi::Env env) {
   }
   if (result_.has_local) object.Set("localAddress", result_.local.ToJs(env));
   if (result_.has_remote) object.Set("remoteAddress", result_.remote.ToJs(env));
+  AddResultFields(env, object);
   if (result_.has_callee_data) {
     object.Set("calleeData",
                Napi::Buffer<uint8_t>::Copy(env, result_.callee_data.data(), result_.callee_data.size()));

@@ -74,6 +74,9 @@ class ConnectJob {
   // (WSAConnectByName/List), which are cut short with CancelIoEx instead.
   virtual void Execute() = 0;
 
+  // JS thread: fields particular to a job kind (the driver's per-step statuses).
+  virtual void AddResultFields(Napi::Env env, Napi::Object result) {}
+
   bool abandoned() const { return state_.load() == State::kAbandoned; }
   HANDLE cancel_event() const { return cancel_event_; }
 
