@@ -16,6 +16,8 @@ const {
   connectByList, connectByName, platformInfo, ServiceType, wsaConnect, WinsockError, WinsockPlatformError,
 } = require('../dist/index.js');
 const { loadBinding } = require('../dist/native.js');
+const path = require('node:path');
+const fs = require('node:fs');
 
 const ROW_TIMEOUT_MS = 5_000;      // a row that takes longer is reported as hung
 const DEMO_TIMEOUT_MS = 60_000;    // the whole demo, start to exit
@@ -161,6 +163,7 @@ function endpoint(a) {
 function describeError(error) {
   if (error instanceof WinsockError) return `${error.code} (${error.errno})`;
   if (error instanceof WinsockPlatformError) return error.code;
+  if (error && error.name === 'WskError') return `${error.code} (0x${error.ntstatus.toString(16).toUpperCase()})`;
   if (error && error.name === 'AbortError') return `AbortError (${error.code})`;
   return `${error && error.name}: ${error && error.message}`;
 }
@@ -246,6 +249,66 @@ function attemptsSummary(attempts) {
   if (!attempts || attempts.length === 0) return 'no attempt records';
   const outcome = (a) => (a.outcome === 'failed' ? a.code : a.outcome);
   return `${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${attempts.map(outcome).join(', ')}`;
+}
+
+// ---------------------------------------------------------------------------
+// Kernel rows: the WSK driver (native/driver) through WskDriver
+// ---------------------------------------------------------------------------
+
+async function driverRows(port, refusedPortNumber) {
+  const { WskDriver, WskError } = require('../dist/index.js');
+  const sys = process.env.WSKCONNECT_SYS || path.join(__dirname, '..', 'prebuilds', 'driver-x64', 'wskconnect.sys');
+  if (!underWine && !process.env.WSKCONNECT_SYS) {
+    await row('WskDriver', 'kernel WskConnect', async () => ({
+      result: 'skipped: loading the driver needs a test-signed build and elevation (set WSKCONNECT_SYS)', ok: true,
+    }));
+    return;
+  }
+  if (!fs.existsSync(sys)) {
+    await row('WskDriver', 'kernel WskConnect', async () => ({ result: `driver not built: ${sys}`, ok: false }));
+    return;
+  }
+  const name = 'WskConnectDemo';
+  const leftover = new WskDriver(name);
+  await leftover.stop().catch(() => {});
+  await leftover.uninstall().catch(() => {});
+  let driver;
+  await row('WskDriver', 'install + start (SCM, SERVICE_KERNEL_DRIVER)', async () => {
+    const started = performance.now();
+    driver = await WskDriver.install({ sysPath: sys, name });
+    await driver.start();
+    await driver.open();
+    return { elapsedMs: performance.now() - started, result: 'loaded, \\\\.\\WskConnect answers', ok: true };
+  });
+  if (!driver) return;
+  try {
+    await row('WskDriver', `WskSocket -> WskBind -> WskConnect, 127.0.0.1:${port}`, async () => {
+      const r = await driver.connect({ address: '127.0.0.1', port });
+      return {
+        remote: { address: '127.0.0.1', family: 'IPv4', port },
+        elapsedMs: r.roundTripMs,
+        result: `connected (STATUS_SUCCESS) in ${r.elapsedMs.toFixed(1)} ms inside the driver`, ok: true,
+      };
+    });
+    await row('WskDriver', `refused, 127.0.0.1:${refusedPortNumber}`, () =>
+      expectError(() => driver.connect({ address: '127.0.0.1', port: refusedPortNumber }),
+        (e) => ({ ok: e instanceof WskError && e.code === 'STATUS_CONNECTION_REFUSED', suffix: e.wsaCode ? `-> ${e.wsaCode}` : '' })));
+    await row('WskDriver', 'mode socketConnect (WskSocketConnect)', async () => {
+      const started = performance.now();
+      const outcome = await driver.connect({ address: '127.0.0.1', port, mode: 'socketConnect', timeout: 1000 }).catch((e) => e);
+      const elapsedMs = performance.now() - started;
+      if (underWine) {
+        const ok = outcome instanceof WskError && outcome.code === 'STATUS_NOT_IMPLEMENTED';
+        return { elapsedMs, result: ok ? 'STATUS_NOT_IMPLEMENTED, bounded wait' : String(outcome), ok,
+          note: divergence(`Wine ${info.wine}: netio.sys WskSocketConnect is a stub that never completes its IRP; the driver bounds the wait and reports STATUS_NOT_IMPLEMENTED.`) };
+      }
+      const ok = !(outcome instanceof Error);
+      return { elapsedMs, result: ok ? 'connected (STATUS_SUCCESS)' : String(outcome), ok };
+    });
+  } finally {
+    await driver.stop().catch(() => {});
+    await driver.uninstall().catch(() => {});
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -449,6 +512,8 @@ async function main() {
       };
     });
     if (datagram) await datagram.close();
+
+    await driverRows(v4.port, refused4);
   } finally {
     stalled.close();
     await Promise.all([v4.close(), v6.close(), udp1.close(), udp2.close()]);
