@@ -1009,7 +1009,7 @@ export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object
   [Win32Error.ERROR_SERVICE_NOT_ACTIVE]: 'The driver is not running.',
   [Win32Error.ERROR_SERVICE_MARKED_FOR_DELETE]: 'The driver service is marked for deletion; it goes away when the last handle to it closes (or after a reboot).',
   [Win32Error.ERROR_SERVICE_EXISTS]: 'A service of that name is already installed.',
-  [Win32Error.ERROR_DRIVER_BLOCKED]: 'Driver blocked: Windows policy (HVCI/memory integrity, the vulnerable-driver blocklist, or Secure Boot without test signing) prevents this driver from loading.',
+  [Win32Error.ERROR_DRIVER_BLOCKED]: 'Driver blocked: a Windows policy (HVCI/memory integrity, the vulnerable-driver blocklist, or another driver block policy) prevents this driver from loading.',
   [Win32Error.ERROR_REVISION_MISMATCH]: 'The driver speaks another version of the IOCTL contract (STATUS_REVISION_MISMATCH).',
 });
 

@@ -3,6 +3,7 @@
 // and the TypeScript. Incremental: an object is rebuilt when its source or any header is newer.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { ADDON_OUT, BUILD_DIR, MINGW, ROOT } from './lib/config.mjs';
@@ -144,7 +145,8 @@ async function main() {
   buildTypeScript();
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) {
+// Run as a script (not imported); compared as paths so Windows' C:\ form matches too.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((err) => {
     console.error(`build failed: ${err.message}`);
     process.exit(1);

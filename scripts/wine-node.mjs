@@ -2,6 +2,7 @@
 //   node scripts/wine-node.mjs <script.js> [args...]
 // Used by `npm run demo` and `npm run bench`; builds first.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { CACHE, ROOT } from './lib/config.mjs';
 import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
@@ -26,7 +27,8 @@ export async function runOnWindowsNode(args, { outName = 'wine-node-output.txt' 
   }
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) {
+// Run as a script (not imported); compared as paths so Windows' C:\ form matches too.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const code = await runOnWindowsNode(process.argv.slice(2));
   process.exit(code);
 }

