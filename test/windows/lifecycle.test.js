@@ -11,6 +11,8 @@ const api = require('../../dist/index.js');
 const lo = require('../support/loopback');
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js');
+// Node 20 has the permission model behind --experimental-permission; 22 calls it --permission.
+const PERMISSION_FLAG = Number(process.versions.node.split('.')[0]) >= 22 ? '--permission' : '--experimental-permission';
 
 describe('lifecycle and resources', function () {
   let server;
@@ -132,6 +134,31 @@ describe('lifecycle and resources', function () {
       await new Promise((resolve, reject) => execFile(exe, ['-e', script], { timeout: 45_000 }, (err) => (err ? reject(err) : resolve())));
       const result = JSON.parse(fs.readFileSync(out, 'utf8'));
       assert.deepEqual(result, { ok: true, remote: { address: '127.0.0.1', family: 'IPv4', port: server.port } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("under Node's permission model: ERR_WINSOCK_ADOPTION_UNAVAILABLE before any connect", async function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-perm-'));
+    const out = path.join(dir, 'result.json');
+    const script = `
+      const api = require(${JSON.stringify(DIST)});
+      const { loadBinding } = require(${JSON.stringify(path.join(path.dirname(DIST), 'native.js'))});
+      api.wsaConnect({ address: '127.0.0.1', port: ${server.port} }).then(
+        (c) => ({ ok: true }),
+        (e) => ({ ok: false, code: e.code, name: e.name, open: loadBinding().stats().openSockets }),
+      ).then((r) => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(r)));
+    `;
+    const accepted = server.accepted.length;
+    try {
+      await new Promise((resolve, reject) => execFile(process.execPath,
+        [PERMISSION_FLAG, '--allow-addons', '--allow-fs-read=*', `--allow-fs-write=${dir}`, '-e', script],
+        { timeout: 45_000 }, (err) => (err ? reject(err) : resolve())));
+      const result = JSON.parse(fs.readFileSync(out, 'utf8'));
+      assert.deepEqual(result, { ok: false, code: 'ERR_WINSOCK_ADOPTION_UNAVAILABLE', name: 'WinsockPlatformError', open: 0 });
+      assert.equal(server.accepted.length, accepted, 'no connection was made');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
