@@ -41,8 +41,9 @@ mkdir -p "$OUT"
     -fno-stack-protector -fno-builtin \
     -nostdlib -shared -Wl,--subsystem,native -Wl,--entry,DriverEntry \
     -o "$OUT/wskconnect.sys" \
-    "$HERE/wskconnect.c" "$HERE/wskconnect_validate.c" "$HERE/wskconnect_wsk.c" \
-    -L"$WINE_LIBDIR" -lntoskrnl -lnetio -lhal -lgcc
+    "$HERE/wskconnect.c" "$HERE/wskconnect_validate.c" "$HERE/wskconnect_op.c" \
+    "$HERE/wskconnect_wsk.c" \
+    -L"$WINE_LIBDIR" -lntoskrnl -lnetio -lhal
 
 # User-mode test tool (mingw's own Windows headers, static so no DLLs needed).
 "$CC" -std=gnu11 -O2 -Wall -Wextra -Werror -municode -static \

@@ -2,8 +2,9 @@
  * wskconnect.c - WskConnect, a WDM sample driver that makes one outgoing TCP
  * connection per IOCTL through Winsock Kernel and reports what each WSK step
  * returned. This file: DriverEntry/DriverUnload, the device, IRP dispatch and
- * the lifetime of a request (queue, cancel, complete). The WSK calls
- * themselves are in wskconnect_wsk.c.
+ * the lifetime of a request (queue, cancel, complete). The WSK calls are in
+ * wskconnect_wsk.c; the IRP plumbing and the deferred-close reaper in
+ * wskconnect_op.c.
  *
  * Why requests run on a work item: a connect may legitimately take up to the
  * request's timeout (60 s max). Waiting that long in the dispatch routine
@@ -34,11 +35,6 @@ static const WSK_CLIENT_DISPATCH wskc_client_dispatch = { MAKE_WSK_VERSION(1, 0)
 static const GUID wskc_device_class = { 0x5b0f5b8c, 0x3c8e, 0x4e0b, { 0x9d, 0x61, 0x0a, 0x57, 0xc0, 0x00, 0x00, 0x01 } };
 
 volatile LONG WskcLiveObjects;
-
-LONGLONG WskcQpcNow(void)
-{
-    return KeQueryPerformanceCounter(NULL).QuadPart;
-}
 
 static WSKC_DEVICE *dev_of(PDEVICE_OBJECT device)
 {
@@ -176,12 +172,12 @@ static BOOLEAN track_request(WSKC_DEVICE *dev, WSKC_REQUEST *r)
     return ok;
 }
 
-/* Last thing a worker does: once the count reaches zero DriverUnload may
- * proceed. On Windows the work item's device reference keeps the image loaded
- * until the worker returns; Wine's FreeLibrary does not wait for it, which
- * leaves a window of a few instructions (the returns below) - DriverUnload's
- * own teardown (WskDeregister, IoDeleteDevice) takes far longer. */
-static void untrack_request(WSKC_DEVICE *dev)
+/* Last thing a worker (or the reaper) does: once the count reaches zero
+ * DriverUnload may proceed. On Windows the work item's device reference keeps
+ * the image loaded until the worker returns; Wine's FreeLibrary does not wait
+ * for it, which leaves a window of a few instructions (the returns below) -
+ * DriverUnload's own teardown (WskDeregister, IoDeleteDevice) takes far longer. */
+void WskcWorkDone(WSKC_DEVICE *dev)
 {
     KIRQL irql;
 
@@ -214,12 +210,12 @@ static void complete_request(WSKC_REQUEST *r)
      * completes with STATUS_SUCCESS so the I/O manager copies the result back;
      * the outcome is in Out.FinalStatus. */
     r->Out.TotalMicroseconds =
-        (ULONGLONG)((WskcQpcNow() - r->QpcStart) * 1000000 / r->QpcFrequency);
+        (ULONGLONG)WskcTicksTo(r->QpcFrequency, WskcQpcNow() - r->QpcStart, 1000000);
     RtlCopyMemory(irp->AssociatedIrp.SystemBuffer, &r->Out, sizeof(r->Out));
     complete_irp(irp, STATUS_SUCCESS, sizeof(r->Out));
 
     free_request(r); /* also frees the work item: allowed from its own routine */
-    untrack_request(dev);
+    WskcWorkDone(dev);
 }
 
 void NTAPI WskcWorker(PDEVICE_OBJECT device, PVOID context)
@@ -334,6 +330,8 @@ static ULONG teardown(WSKC_DEVICE *dev)
         dev->Registered = FALSE;
     }
     abandoned = free_abandoned_ops(dev);
+    if (dev->ReaperItem)
+        IoFreeWorkItem(dev->ReaperItem);
     IoDeleteDevice(dev->Device); /* dev is gone after this */
     return abandoned;
 }
@@ -347,6 +345,7 @@ static void drain_requests(WSKC_DEVICE *dev)
     ULONG pending;
     KIRQL irql;
 
+    KeSetEvent(&dev->StopEvent, IO_NO_INCREMENT, FALSE); /* the reaper forces what is left */
     KeAcquireSpinLock(&dev->Lock, &irql);
     dev->Stopping = TRUE;
     abort_matching_locked(dev, NULL, NULL, TRUE);
@@ -356,7 +355,7 @@ static void drain_requests(WSKC_DEVICE *dev)
     KeReleaseSpinLock(&dev->Lock, irql);
 
     if (pending)
-        WSKC_LOG("unload: aborting %lu request(s) in flight\n", pending);
+        WSKC_LOG("unload: aborting %lu request(s)/deferred close(s) in flight\n", pending);
     period.QuadPart = -50000000LL; /* 5 s */
     while (KeWaitForSingleObject(&dev->Drained, Executive, KernelMode, FALSE, &period) == STATUS_TIMEOUT)
         WSKC_LOG("unload: still waiting for requests to finish\n");
@@ -383,7 +382,9 @@ static void init_device(WSKC_DEVICE *dev, PDEVICE_OBJECT device)
     KeInitializeSpinLock(&dev->Lock);
     InitializeListHead(&dev->RequestList);
     InitializeListHead(&dev->AbandonedList);
+    InitializeListHead(&dev->LingerList);
     KeInitializeEvent(&dev->Drained, NotificationEvent, FALSE);
+    KeInitializeEvent(&dev->StopEvent, NotificationEvent, FALSE);
     dev->ClientNpi.ClientContext = dev;
     dev->ClientNpi.Dispatch = &wskc_client_dispatch;
 }
@@ -423,6 +424,11 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
     }
     dev = dev_of(device);
     init_device(dev, device);
+    dev->ReaperItem = IoAllocateWorkItem(device);
+    if (!dev->ReaperItem) {
+        teardown(dev);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
 
     status = WskRegister(&dev->ClientNpi, &dev->Registration);
     if (!NT_SUCCESS(status)) {

@@ -4,105 +4,51 @@
  * the optional address queries, and WskCloseSocket on every path.
  *
  * Every provider call follows one pattern (settle()):
- *   - the request's WSKC_OP IRP is re-armed with IoReuseIrp and a completion
- *     routine that only sets a KEVENT and returns STATUS_MORE_PROCESSING_REQUIRED
- *     (it may run at DISPATCH_LEVEL, and the IRP is ours, not the I/O manager's);
+ *   - the request's WSKC_OP IRP is re-armed (wskconnect_op.c: IoReuseIrp, a
+ *     completion routine that only sets a KEVENT and returns
+ *     STATUS_MORE_PROCESSING_REQUIRED);
  *   - we wait only if the call returned STATUS_PENDING, and never unboundedly:
  *     until completion, the request's Abort event, or a deadline;
- *   - on abort/deadline: IoCancelIrp, and if that found a cancel routine wait
- *     a grace period; if the IRP is still out (Wine's netio sets no cancel
- *     routine, so IoCancelIrp does nothing there), close the socket, which
- *     makes the provider complete everything pending on it (documented for
- *     WskCloseSocket; Wine does it too), then wait for the IRP again before
- *     reusing or freeing it;
+ *   - on abort/deadline: IoCancelIrp. If that ran a cancel routine, wait a
+ *     grace period, and if the IRP is still out close the socket (WSK
+ *     documents that WskCloseSocket cancels and completes what is pending)
+ *     and wait for the IRP again before reusing or freeing it;
+ *   - if IoCancelIrp found no cancel routine (Wine's netio sets none), the
+ *     step reports its timeout/cancel at once and the socket is handed to the
+ *     reaper (wskconnect_op.c), which closes it after the IRP has completed
+ *     by itself: closing sockets with a pending connect crashes Wine 8's netio
+ *     when it happens concurrently (see WSKC_LINGER in wskconnect.h);
  *   - an IRP the provider never gives back is abandoned, never freed early.
  */
 #include "wskconnect.h"
 
-WSKC_ROLE(static IO_COMPLETION_ROUTINE, op_completed)
-
 typedef enum _OP_FATE {
-    OP_DONE,      /* completed; IRP is ours again, IoStatus is valid */
-    OP_ABANDONED, /* provider returned without completing; it may keep the IRP */
-    OP_STUCK      /* still pending after IoCancelIrp + grace */
+    OP_DONE,         /* completed; IRP is ours again, IoStatus is valid */
+    OP_ABANDONED,    /* provider returned without completing; it may keep the IRP */
+    OP_STUCK,        /* pending after IoCancelIrp ran a cancel routine + grace */
+    OP_UNCANCELLABLE /* pending, and the provider set no cancel routine */
 } OP_FATE;
 
-typedef enum _WAIT_RESULT { WAIT_DONE, WAIT_ABORTED, WAIT_EXPIRED } WAIT_RESULT;
-
 /* ---------------------------------------------------------------------------
- * Time (performance counter ticks)
+ * Request-relative helpers
  * ------------------------------------------------------------------------- */
 
-static LONGLONG qpc_after_ms(const WSKC_REQUEST *r, ULONG ms)
+static LONGLONG after_ms(const WSKC_REQUEST *r, ULONG ms)
 {
-    return WskcQpcNow() + (LONGLONG)ms * r->QpcFrequency / 1000;
-}
-
-/* Ticks -> units of 1/scale s, split to avoid 64-bit overflow. */
-static LONGLONG ticks_to(const WSKC_REQUEST *r, LONGLONG ticks, LONGLONG scale)
-{
-    return (ticks / r->QpcFrequency) * scale + (ticks % r->QpcFrequency) * scale / r->QpcFrequency;
+    return WskcQpcAfterMs(r->QpcFrequency, ms);
 }
 
 static ULONGLONG elapsed_us(const WSKC_REQUEST *r)
 {
-    return (ULONGLONG)ticks_to(r, WskcQpcNow() - r->QpcStart, 1000000);
+    return (ULONGLONG)WskcTicksTo(r->QpcFrequency, WskcQpcNow() - r->QpcStart, 1000000);
 }
 
-/* Relative kernel timeout (negative, 100 ns) until an absolute deadline;
- * zero (= just poll) once it has passed. */
-static LARGE_INTEGER timeout_until(const WSKC_REQUEST *r, LONGLONG deadline)
+static WSKC_WAIT wait_op(WSKC_REQUEST *r, WSKC_OP *op, LONGLONG deadline, BOOLEAN abortable)
 {
-    LARGE_INTEGER t;
-    LONGLONG left = deadline - WskcQpcNow();
-    t.QuadPart = left > 0 ? -ticks_to(r, left, 10000000) : 0;
-    return t;
+    return WskcWait(&op->Done, abortable ? &r->Abort : NULL, r->QpcFrequency, deadline);
 }
 
-/* ---------------------------------------------------------------------------
- * WSKC_OP: one reusable WSK IRP
- * ------------------------------------------------------------------------- */
-
-static NTSTATUS NTAPI op_completed(PDEVICE_OBJECT device, PIRP irp, PVOID context)
-{
-    WSKC_OP *op = (WSKC_OP *)context;
-    UNREFERENCED_PARAMETER(device);
-    UNREFERENCED_PARAMETER(irp);
-    KeSetEvent(&op->Done, IO_NO_INCREMENT, FALSE);
-    return STATUS_MORE_PROCESSING_REQUIRED; /* we free or reuse the IRP ourselves */
-}
-
-WSKC_OP *WskcOpAlloc(void)
-{
-    WSKC_OP *op = WSKC_ALLOC_NONPAGED(sizeof(*op), WSKC_POOL_TAG);
-    if (!op)
-        return NULL;
-    op->Irp = IoAllocateIrp(1, FALSE);
-    if (!op->Irp) {
-        WSKC_FREE(op);
-        return NULL;
-    }
-    KeInitializeEvent(&op->Done, NotificationEvent, FALSE);
-    InterlockedIncrement(&WskcLiveObjects);
-    return op;
-}
-
-void WskcOpFree(WSKC_OP *op)
-{
-    IoFreeIrp(op->Irp);
-    WSKC_FREE(op);
-    InterlockedDecrement(&WskcLiveObjects);
-}
-
-static PIRP op_arm(WSKC_OP *op)
-{
-    IoReuseIrp(op->Irp, STATUS_UNSUCCESSFUL);
-    KeClearEvent(&op->Done);
-    IoSetCompletionRoutine(op->Irp, op_completed, op, TRUE, TRUE, TRUE);
-    return op->Irp;
-}
-
-/* The request's step op, reallocated if an earlier step had to abandon it. */
+/* The request's step op, reallocated if an earlier step had to give it up. */
 static WSKC_OP *step_op(WSKC_REQUEST *r)
 {
     if (!r->Op)
@@ -110,30 +56,12 @@ static WSKC_OP *step_op(WSKC_REQUEST *r)
     return r->Op;
 }
 
-static WAIT_RESULT wait_op(WSKC_REQUEST *r, WSKC_OP *op, LONGLONG deadline, BOOLEAN abortable)
-{
-    PVOID objects[2];
-    LARGE_INTEGER timeout = timeout_until(r, deadline);
-    NTSTATUS status;
-
-    objects[0] = &op->Done;
-    objects[1] = &r->Abort;
-    /* Two objects fit the thread's built-in wait blocks: no KWAIT_BLOCK array. */
-    status = KeWaitForMultipleObjects(abortable ? 2 : 1, objects, WaitAny, Executive, KernelMode,
-                                      FALSE, &timeout, NULL);
-    if (status == STATUS_WAIT_0)
-        return WAIT_DONE;
-    if (status == STATUS_WAIT_1)
-        return WAIT_ABORTED;
-    return WAIT_EXPIRED;
-}
-
 /* What became of one provider call that returned `call`. */
 static OP_FATE settle(WSKC_REQUEST *r, WSKC_OP *op, NTSTATUS call, LONGLONG deadline,
                       BOOLEAN abortable, NTSTATUS *status)
 {
     NTSTATUS why;
-    ULONG grace;
+    BOOLEAN cancellable;
 
     if (call != STATUS_PENDING) {
         /* WSK completes the IRP before returning a non-pending status, so the
@@ -148,10 +76,10 @@ static OP_FATE settle(WSKC_REQUEST *r, WSKC_OP *op, NTSTATUS call, LONGLONG dead
     }
 
     switch (wait_op(r, op, deadline, abortable)) {
-    case WAIT_DONE:
+    case WSKC_WAIT_DONE:
         *status = op->Irp->IoStatus.Status;
         return OP_DONE;
-    case WAIT_ABORTED:
+    case WSKC_WAIT_ABORTED:
         why = STATUS_CANCELLED;
         r->Out.Flags |= WSKCONNECT_FLAG_ABORTED;
         break;
@@ -163,17 +91,16 @@ static OP_FATE settle(WSKC_REQUEST *r, WSKC_OP *op, NTSTATUS call, LONGLONG dead
     }
 
     /* IoCancelIrp returns FALSE when the IRP has no cancel routine (Wine's
-     * netio never sets one): then waiting for the cancel is pointless and
-     * the caller goes straight to closing the socket. */
+     * netio never sets one): waiting for the cancel is then pointless. */
     r->Out.Flags |= WSKCONNECT_FLAG_CANCEL_SENT;
-    grace = IoCancelIrp(op->Irp) ? WSKC_CANCEL_GRACE_MS : 0;
-    if (wait_op(r, op, qpc_after_ms(r, grace), FALSE) == WAIT_DONE) {
+    cancellable = IoCancelIrp(op->Irp);
+    if (wait_op(r, op, after_ms(r, cancellable ? WSKC_CANCEL_GRACE_MS : 0), FALSE) == WSKC_WAIT_DONE) {
         /* It may have succeeded just as we gave up: then it did not fail. */
         *status = NT_SUCCESS(op->Irp->IoStatus.Status) ? op->Irp->IoStatus.Status : why;
         return OP_DONE;
     }
     *status = why;
-    return OP_STUCK;
+    return cancellable ? OP_STUCK : OP_UNCANCELLABLE;
 }
 
 static void abandon(WSKC_REQUEST *r, WSKC_OP *op)
@@ -186,7 +113,7 @@ static void abandon(WSKC_REQUEST *r, WSKC_OP *op)
  * free it; abandon it if even that did not happen. */
 static void reap(WSKC_REQUEST *r, WSKC_OP *op)
 {
-    if (wait_op(r, op, qpc_after_ms(r, WSKC_CLOSE_BOUND_MS), FALSE) == WAIT_DONE)
+    if (wait_op(r, op, after_ms(r, WSKC_CLOSE_BOUND_MS), FALSE) == WSKC_WAIT_DONE)
         WskcOpFree(op);
     else
         abandon(r, op);
@@ -197,8 +124,9 @@ static const WSK_PROVIDER_CONNECTION_DISPATCH *conn_dispatch(PWSK_SOCKET s)
     return (const WSK_PROVIDER_CONNECTION_DISPATCH *)s->Dispatch;
 }
 
-/* WskCloseSocket, on every path that created a socket. Not abortable: an
- * abort is exactly when the socket must be closed. */
+/* WskCloseSocket, on every path that created a socket (unless the socket
+ * was handed to the reaper). Not abortable: an abort is exactly when the
+ * socket must be closed. */
 static void close_socket(WSKC_REQUEST *r)
 {
     PWSK_SOCKET s = r->Socket;
@@ -209,13 +137,29 @@ static void close_socket(WSKC_REQUEST *r)
     if (!s)
         return;
     r->Socket = NULL;
-    call = conn_dispatch(s)->Basic.WskCloseSocket(s, op_arm(op));
-    fate = settle(r, op, call, qpc_after_ms(r, WSKC_CLOSE_BOUND_MS), FALSE, &status);
+    call = conn_dispatch(s)->Basic.WskCloseSocket(s, WskcOpArm(op));
+    fate = settle(r, op, call, after_ms(r, WSKC_CLOSE_BOUND_MS), FALSE, &status);
     r->Out.CloseStatus = status;
     if (fate != OP_DONE) {
         r->CloseOp = NULL;
         abandon(r, op);
     }
+}
+
+/* An IRP the provider cannot cancel: give the socket to the reaper, which
+ * closes it once that IRP has completed on its own (WSKC_LINGER explains why
+ * not now). Falls back to closing now if that is impossible. */
+static void defer_close(WSKC_REQUEST *r, WSKC_OP *op)
+{
+    if (r->CloseOp && WskcPark(r->Dev, r->Socket, op, r->CloseOp)) {
+        r->Out.Flags |= WSKCONNECT_FLAG_CLOSE_DEFERRED;
+        r->Socket = NULL;
+        r->CloseOp = NULL;
+        return;
+    }
+    r->Out.Flags |= WSKCONNECT_FLAG_CLOSE_FORCED;
+    close_socket(r);
+    reap(r, op);
 }
 
 /* Deal with the step op after a call. `stub` names calls whose provider may
@@ -233,14 +177,18 @@ static void dispose(WSKC_REQUEST *r, OP_FATE fate, int stub, NTSTATUS status)
         abandon(r, op);
         return;
     }
-    /* OP_STUCK: closing the socket makes the provider complete what is
-     * pending on it (Wine completes it with STATUS_CANCELLED). */
-    if (r->Socket) {
+    if (!r->Socket) {
+        /* Nothing to close that would force it home (WskSocket or
+         * WskSocketConnect itself is stuck): keep the IRP until unload. */
+        abandon(r, op);
+    } else if (fate == OP_UNCANCELLABLE) {
+        defer_close(r, op);
+    } else {
+        /* OP_STUCK: WskCloseSocket cancels and completes what is pending on
+         * the socket before the close completes. */
         r->Out.Flags |= WSKCONNECT_FLAG_CLOSE_FORCED;
         close_socket(r);
         reap(r, op);
-    } else {
-        abandon(r, op);
     }
 }
 
@@ -330,7 +278,6 @@ static NTSTATUS ensure_npi(WSKC_REQUEST *r)
         r->Out.Flags |= WSKCONNECT_FLAG_NPI_DEFERRED;
     for (;;) {
         LONGLONG wake;
-        LARGE_INTEGER timeout;
 
         status = WskcNpiTryCapture(r->Dev);
         if (status != STATUS_NOINTERFACE)
@@ -338,9 +285,10 @@ static NTSTATUS ensure_npi(WSKC_REQUEST *r)
         status = gate(r);
         if (!NT_SUCCESS(status))
             return status;
-        wake = qpc_after_ms(r, WSKC_NPI_POLL_MS);
-        timeout = timeout_until(r, wake < r->QpcDeadline ? wake : r->QpcDeadline);
-        KeWaitForSingleObject(&r->Abort, Executive, KernelMode, FALSE, &timeout);
+        /* Sleep one poll period (less if the deadline is nearer); an abort
+         * ends the sleep and the next gate() reports it. */
+        wake = after_ms(r, WSKC_NPI_POLL_MS);
+        WskcWait(&r->Abort, NULL, r->QpcFrequency, wake < r->QpcDeadline ? wake : r->QpcDeadline);
     }
 }
 
@@ -369,11 +317,12 @@ static NTSTATUS step_socket(WSKC_REQUEST *r)
 
     if (!NT_SUCCESS(status))
         return status;
-    if (!(op = step_op(r)))
+    op = step_op(r);
+    if (!op)
         return STATUS_INSUFFICIENT_RESOURCES;
     call = npi->Dispatch->WskSocket(npi->Client, r->In.Family, SOCK_STREAM, IPPROTO_TCP,
                                     WSK_FLAG_CONNECTION_SOCKET, NULL, NULL, NULL, NULL, NULL,
-                                    op_arm(op));
+                                    WskcOpArm(op));
     fate = settle(r, op, call, r->QpcDeadline, TRUE, &status);
     status = take_socket(r, fate, status);
     dispose(r, fate, -1, status);
@@ -388,12 +337,13 @@ static NTSTATUS step_bind(WSKC_REQUEST *r)
 
     if (!NT_SUCCESS(status))
         return status;
-    if (!(op = step_op(r)))
+    op = step_op(r);
+    if (!op)
         return STATUS_INSUFFICIENT_RESOURCES;
     /* WskConnect needs a bound socket; bind to the wildcard address and an
      * ephemeral port of the target's family. */
     fill_wildcard(r->In.Family, &op->Addr[0]);
-    call = conn_dispatch(r->Socket)->WskBind(r->Socket, &op->Addr[0].Sa, 0, op_arm(op));
+    call = conn_dispatch(r->Socket)->WskBind(r->Socket, &op->Addr[0].Sa, 0, WskcOpArm(op));
     fate = settle(r, op, call, r->QpcDeadline, TRUE, &status);
     dispose(r, fate, -1, status);
     return status;
@@ -407,10 +357,11 @@ static NTSTATUS step_connect(WSKC_REQUEST *r)
 
     if (!NT_SUCCESS(status))
         return status;
-    if (!(op = step_op(r)))
+    op = step_op(r);
+    if (!op)
         return STATUS_INSUFFICIENT_RESOURCES;
     fill_remote(&r->In, &op->Addr[0]);
-    call = conn_dispatch(r->Socket)->WskConnect(r->Socket, &op->Addr[0].Sa, 0, op_arm(op));
+    call = conn_dispatch(r->Socket)->WskConnect(r->Socket, &op->Addr[0].Sa, 0, WskcOpArm(op));
     fate = settle(r, op, call, r->QpcDeadline, TRUE, &status);
     dispose(r, fate, -1, status);
     return status;
@@ -454,7 +405,8 @@ static NTSTATUS run_socket_connect(WSKC_REQUEST *r)
         r->Out.ConnectStatus = status;
         return status;
     }
-    if (!(op = step_op(r))) {
+    op = step_op(r);
+    if (!op) {
         r->Out.ConnectStatus = STATUS_INSUFFICIENT_RESOURCES;
         return STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -462,7 +414,7 @@ static NTSTATUS run_socket_connect(WSKC_REQUEST *r)
     fill_remote(&r->In, &op->Addr[1]);
     call = npi->Dispatch->WskSocketConnect(npi->Client, SOCK_STREAM, IPPROTO_TCP, &op->Addr[0].Sa,
                                            &op->Addr[1].Sa, 0, NULL, NULL, NULL, NULL, NULL,
-                                           op_arm(op));
+                                           WskcOpArm(op));
     fate = settle(r, op, call, r->QpcDeadline, TRUE, &status);
     status = take_socket(r, fate, status);
     dispose(r, fate, WSKC_STUB_SOCKET_CONNECT, status);
@@ -488,17 +440,18 @@ static void query_address(WSKC_REQUEST *r, WSKC_STUB_CALL which, LONG *status_ou
     }
     if (!r->Socket)
         return; /* a forced close on an earlier query: stays NOT_ATTEMPTED */
-    if (!(op = step_op(r))) {
+    op = step_op(r);
+    if (!op) {
         *status_out = STATUS_INSUFFICIENT_RESOURCES;
         return;
     }
     RtlZeroMemory(&op->Addr[0], sizeof(op->Addr[0]));
-    irp = op_arm(op);
+    irp = WskcOpArm(op);
     if (which == WSKC_STUB_GET_LOCAL_ADDRESS)
         call = conn_dispatch(r->Socket)->WskGetLocalAddress(r->Socket, &op->Addr[0].Sa, irp);
     else
         call = conn_dispatch(r->Socket)->WskGetRemoteAddress(r->Socket, &op->Addr[0].Sa, irp);
-    fate = settle(r, op, call, qpc_after_ms(r, WSKC_ADDRESS_BOUND_MS), TRUE, &status);
+    fate = settle(r, op, call, after_ms(r, WSKC_ADDRESS_BOUND_MS), TRUE, &status);
     if (fate == OP_DONE && NT_SUCCESS(status))
         to_result_address(&op->Addr[0], out);
     *status_out = status;

@@ -15,7 +15,8 @@
  *               GENERIC_READ | GENERIC_WRITE (the IOCTL requires both).
  *               The device ACL is SDDL_DEVOBJ_SYS_ALL_ADM_ALL: SYSTEM and
  *               Administrators only (not enforced under Wine).
- * IOCTL       : IOCTL_WSKCONNECT_CONNECT, METHOD_BUFFERED.
+ * IOCTL       : IOCTL_WSKCONNECT_CONNECT = 0xA57CE004 (device type 0xA57C,
+ *               function 0x801, METHOD_BUFFERED, FILE_READ_DATA|FILE_WRITE_DATA).
  *               Input  = exactly sizeof(WSKCONNECT_REQUEST) (40 bytes).
  *               Output = exactly sizeof(WSKCONNECT_RESULT) (112 bytes).
  * Modes       : Request.Mode selects the WSK path (one IOCTL code, a mode
@@ -98,8 +99,8 @@
 #define WSKCONNECT_MODE_BIND_CONNECT 0u
 #define WSKCONNECT_MODE_SOCKET_CONNECT 1u
 
-#define WSKCONNECT_AF_INET 2u
-#define WSKCONNECT_AF_INET6 23u
+#define WSKCONNECT_AF_INET 2
+#define WSKCONNECT_AF_INET6 23
 
 #define WSKCONNECT_TIMEOUT_MIN_MS 1u
 #define WSKCONNECT_TIMEOUT_MAX_MS 60000u
@@ -108,7 +109,7 @@
 #define WSKCONNECT_STATUS_NOT_ATTEMPTED ((LONG)0xE0A57001L)
 
 /* Result.Flags: how the request went, for diagnostics. */
-#define WSKCONNECT_FLAG_TIMED_OUT 0x00000001u   /* TimeoutMs elapsed */
+#define WSKCONNECT_FLAG_TIMED_OUT 0x00000001u   /* a wait hit its bound (normally TimeoutMs) */
 #define WSKCONNECT_FLAG_ABORTED 0x00000002u     /* cancel / handle close / unload */
 #define WSKCONNECT_FLAG_CANCEL_SENT 0x00000004u /* IoCancelIrp issued on a WSK IRP */
 #define WSKCONNECT_FLAG_CLOSE_FORCED 0x00000008u /* socket closed to force a stuck IRP home */
@@ -116,6 +117,11 @@
                                                      driver keeps it until unload */
 #define WSKCONNECT_FLAG_NPI_DEFERRED 0x00000020u /* provider NPI captured by this request,
                                                     not in DriverEntry */
+#define WSKCONNECT_FLAG_CLOSE_DEFERRED 0x00000080u /* the provider could not cancel a pending
+                                                      IRP (Wine): the IOCTL completed on time and
+                                                      the socket is closed by the driver once that
+                                                      IRP finishes by itself, or at driver stop;
+                                                      CloseStatus is then NOT_ATTEMPTED */
 #define WSKCONNECT_FLAG_STUB_SKIPPED 0x00000040u /* a provider call an earlier request found
                                                     never completes its IRP (a Wine stub) was
                                                     not made again; its status is the one it

@@ -102,6 +102,7 @@ static void print_flags(ULONG f)
     if (f & WSKCONNECT_FLAG_IRP_ABANDONED) printf(" IRP_ABANDONED");
     if (f & WSKCONNECT_FLAG_NPI_DEFERRED) printf(" NPI_DEFERRED");
     if (f & WSKCONNECT_FLAG_STUB_SKIPPED) printf(" STUB_SKIPPED");
+    if (f & WSKCONNECT_FLAG_CLOSE_DEFERRED) printf(" CLOSE_DEFERRED");
     printf("\n");
 }
 
