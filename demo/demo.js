@@ -68,28 +68,8 @@ async function refusedPort(host) {
   return port;
 }
 
-/**
- * A listener that never accepts, its queue filled by two connects of our own:
- * further connects to it hang (the loopback way to show deadlines and aborts).
- */
-async function stalledServer(host) {
-  const listener = loadBinding().stalledListener(host);
-  const fillers = [];
-  for (let i = 0; i < 2; i++) {
-    const c = net.connect(listener.port, host);
-    c.on('error', () => {});
-    fillers.push(c);
-  }
-  await new Promise((resolve) => setTimeout(resolve, 150));
-  return {
-    host,
-    port: listener.port,
-    close: () => {
-      for (const c of fillers) c.destroy();
-      listener.socket.close();
-    },
-  };
-}
+// A listener whose accept queue is full: connects to it hang (lib/stalledServer.ts).
+const { stalledServer } = require('../dist/stalledServer.js');
 
 // ---------------------------------------------------------------------------
 // Echo through what a row connected, and close it

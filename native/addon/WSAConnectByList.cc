@@ -27,10 +27,7 @@ class ConnectByListJob : public ConnectJob {
     if (connect_by_list == nullptr) return result_.Fail("WSAConnectByList", ERROR_PROC_NOT_FOUND);
     if (int err = result_.socket.Create(AF_INET6, SOCK_STREAM, IPPROTO_TCP)) return result_.Fail("socket", err);
     SOCKET s = result_.socket.get();
-    DWORD v6_only = 0;
-    if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&v6_only), sizeof v6_only) != 0) {
-      return result_.Fail("setsockopt", WSAGetLastError());
-    }
+    if (int err = SetV6Only(s, false)) return result_.Fail("setsockopt", err);
     if (!Connect(connect_by_list, s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
     RecordConnectedAddresses(&result_);
@@ -57,21 +54,12 @@ class ConnectByListJob : public ConnectJob {
     std::vector<unsigned char> list = BuildList(&mapped);
     SOCKADDR_STORAGE local{}, remote{};
     DWORD local_length = sizeof local, remote_length = sizeof remote;
-    timeval timeout{static_cast<long>(timeout_ms_ / 1000), static_cast<long>((timeout_ms_ % 1000) * 1000)};
-    if (!BeginCancellableCall(s)) {
-      result_.Fail("WSAConnectByList", WSA_OPERATION_ABORTED);
-      return false;
-    }
-    BOOL ok = connect_by_list(s, reinterpret_cast<SOCKET_ADDRESS_LIST*>(list.data()), &local_length,
-                              reinterpret_cast<SOCKADDR*>(&local), &remote_length, reinterpret_cast<SOCKADDR*>(&remote),
-                              timeout_ms_ ? &timeout : nullptr, nullptr);
-    int err = ok ? 0 : WSAGetLastError();
-    EndCancellableCall();
-    if (!ok) {
-      result_.Fail("WSAConnectByList", err);
-      return false;
-    }
-    return true;
+    timeval timeout = TimevalFromMs(timeout_ms_);
+    return RunCancellable(s, "WSAConnectByList", [&] {
+      return connect_by_list(s, reinterpret_cast<SOCKET_ADDRESS_LIST*>(list.data()), &local_length,
+                             reinterpret_cast<SOCKADDR*>(&local), &remote_length, reinterpret_cast<SOCKADDR*>(&remote),
+                             timeout_ms_ ? &timeout : nullptr, nullptr);
+    });
   }
 
   std::vector<SocketAddress> targets_;

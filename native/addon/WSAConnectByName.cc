@@ -24,10 +24,7 @@ class ConnectByNameJob : public ConnectJob {
     if (int err = result_.socket.Create(socket_family, SOCK_STREAM, IPPROTO_TCP)) return result_.Fail("socket", err);
     SOCKET s = result_.socket.get();
     if (socket_family == AF_INET6) {
-      DWORD v6_only = family_ == AF_INET6 ? 1 : 0;
-      if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&v6_only), sizeof v6_only) != 0) {
-        return result_.Fail("setsockopt", WSAGetLastError());
-      }
+      if (int err = SetV6Only(s, family_ == AF_INET6)) return result_.Fail("setsockopt", err);
     }
     if (!Connect(s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
@@ -39,21 +36,12 @@ class ConnectByNameJob : public ConnectJob {
   bool Connect(SOCKET s) {
     SOCKADDR_STORAGE local{}, remote{};
     DWORD local_length = sizeof local, remote_length = sizeof remote;
-    timeval timeout{static_cast<long>(timeout_ms_ / 1000), static_cast<long>((timeout_ms_ % 1000) * 1000)};
-    if (!BeginCancellableCall(s)) {
-      result_.Fail("WSAConnectByName", WSA_OPERATION_ABORTED);
-      return false;
-    }
-    BOOL ok = WSAConnectByNameW(s, const_cast<LPWSTR>(host_.c_str()), const_cast<LPWSTR>(service_.c_str()),
-                                &local_length, reinterpret_cast<SOCKADDR*>(&local), &remote_length,
-                                reinterpret_cast<SOCKADDR*>(&remote), timeout_ms_ ? &timeout : nullptr, nullptr);
-    int err = ok ? 0 : WSAGetLastError();
-    EndCancellableCall();
-    if (!ok) {
-      result_.Fail("WSAConnectByName", err);
-      return false;
-    }
-    return true;
+    timeval timeout = TimevalFromMs(timeout_ms_);
+    return RunCancellable(s, "WSAConnectByName", [&] {
+      return WSAConnectByNameW(s, const_cast<LPWSTR>(host_.c_str()), const_cast<LPWSTR>(service_.c_str()),
+                               &local_length, reinterpret_cast<SOCKADDR*>(&local), &remote_length,
+                               reinterpret_cast<SOCKADDR*>(&remote), timeout_ms_ ? &timeout : nullptr, nullptr);
+    });
   }
 
   std::wstring host_;

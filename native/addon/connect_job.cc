@@ -103,6 +103,14 @@ void RecordConnectedAddresses(ConnectResult* result) {
 }  // namespace wsc
 
 namespace wsc {
+int SetV6Only(SOCKET s, bool v6_only) {
+  DWORD value = v6_only ? 1 : 0;
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&value), sizeof value) != 0) {
+    return WSAGetLastError();
+  }
+  return 0;
+}
+
 int UpdateConnectContext(SOCKET s) {
   if (setsockopt(s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) == SOCKET_ERROR) return WSAGetLastError();
   return 0;

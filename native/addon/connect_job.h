@@ -87,6 +87,21 @@ class ConnectJob {
   bool BeginCancellableCall(SOCKET s);
   void EndCancellableCall();
 
+  // Runs `call` (a blocking Winsock call on `s` returning BOOL) so that Abandon()
+  // can cut it short; on failure fills result_ with `name` and the error.
+  template <typename Call>
+  bool RunCancellable(SOCKET s, const char* name, Call call) {
+    if (!BeginCancellableCall(s)) {
+      result_.Fail(name, WSA_OPERATION_ABORTED);
+      return false;
+    }
+    BOOL ok = call();
+    int err = ok ? 0 : WSAGetLastError();
+    EndCancellableCall();
+    if (!ok) result_.Fail(name, err);
+    return ok != FALSE;
+  }
+
   ConnectResult result_;
 
  private:
@@ -114,4 +129,13 @@ namespace wsc {
 // state until SO_UPDATE_CONNECT_CONTEXT (shutdown, getpeername etc. depend on it).
 // Returns 0 or the error.
 int UpdateConnectContext(SOCKET s);
+
+// IPV6_V6ONLY on an AF_INET6 socket: off makes it dual stack (IPv4 as v4-mapped).
+// Returns 0 or the error.
+int SetV6Only(SOCKET s, bool v6_only);
+
+// The timeval the Winsock connect-by functions take.
+inline timeval TimevalFromMs(uint32_t ms) {
+  return timeval{static_cast<long>(ms / 1000), static_cast<long>((ms % 1000) * 1000)};
+}
 }  // namespace wsc

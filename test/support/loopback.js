@@ -58,29 +58,8 @@ async function refusedPort(host = '127.0.0.1') {
   return port;
 }
 
-/**
- * A listener whose accept queue is full: connects to it hang (the loopback way to
- * test deadlines and aborts). The addon's stalledListener never accepts; two
- * connects of our own fill its queue of one.
- */
-async function stalledServer(host = '127.0.0.1') {
-  const listener = loadBinding().stalledListener(host);
-  const fillers = [];
-  for (let i = 0; i < 2; i++) {
-    const c = net.connect(listener.port, host);
-    c.on('error', () => {});
-    fillers.push(c);
-  }
-  await new Promise((resolve) => setTimeout(resolve, 150));
-  return {
-    port: listener.port,
-    host,
-    close: () => {
-      for (const c of fillers) c.destroy();
-      listener.socket.close();
-    },
-  };
-}
+/** A listener whose accept queue is full: connects to it hang (lib/stalledServer.ts). */
+const { stalledServer } = require('../../dist/stalledServer.js');
 
 /** Writes `text`, reads the echo. */
 function echoRoundTrip(socket, text) {
