@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { getSystemErrorName } from 'node:util';
 import type { UdpHandle, UdpWrapBinding } from './adopt';
 import { WinsockError } from './errors';
-import { requireBinding } from './platform';
+import { loadBinding } from './native';
 import type { AddressInfo } from './types';
 import { validateIpAddress, validatePort } from './validate';
 
@@ -83,7 +83,7 @@ export class DatagramConnection extends EventEmitter {
     validateIpAddress(address, 'address');
     validatePort(port, 'port');
     if (this.closed) throw new WinsockError(10038 /* WSAENOTSOCK */, 'WSAConnect', { address, port });
-    const errno = requireBinding().udpSetPeer(this.raw, address, port);
+    const errno = loadBinding().udpSetPeer(this.raw, address, port);
     if (errno !== 0) throw new WinsockError(errno, 'WSAConnect', { address, port });
     this.remoteAddress = { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port };
   }

@@ -8,8 +8,7 @@ import { connectionFromResult, errorFromResult } from './connection';
 import { DatagramConnection } from './DatagramConnection';
 import { invalidArgValue, MAX_CALLER_DATA, validateEndpoint, validateIpAddress, validateObject, validateOneOf, validateOptionalBoolean, validatePort, validateSignal, validateTimeout, validateUint8Array } from './validate';
 import { runJob, timeoutErrorFor } from './jobs';
-import type { NativeEndpoint, NativeWsaConnectRequest } from './native';
-import { requireBinding } from './platform';
+import { loadBinding, type NativeEndpoint, type NativeWsaConnectRequest } from './native';
 import { validateQos, type QualityOfService } from './qos';
 import type { Connection } from './types';
 
@@ -85,7 +84,7 @@ export async function wsaConnect(options: WsaConnectOptions & { protocol?: 'tcp'
 export async function wsaConnect(options: WsaConnectOptions): Promise<Connection | DatagramConnection>;
 export async function wsaConnect(options: WsaConnectOptions): Promise<Connection | DatagramConnection> {
   const request = validateWsaConnect(options);
-  const binding = requireBinding();
+  const binding = loadBinding();
   const { protocol, address, port } = request.native;
   assertAdoptionAvailable(protocol);
   const context = { address, port };

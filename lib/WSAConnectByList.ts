@@ -10,8 +10,8 @@ import { connectionFromResult, errorFromResult, isFunctionMissing } from './conn
 import { WinsockError, WsaError } from './errors';
 import { race } from './happyEyeballs';
 import { abortErrorFor, runJob, timeoutErrorFor } from './jobs';
-import type { NativeBinding, NativeEndpoint } from './native';
-import { functionUnavailable, requireBinding } from './platform';
+import { loadBinding, type NativeBinding, type NativeEndpoint } from './native';
+import { functionUnavailable } from './platform';
 import type { ConnectAttempt, Connection, ListStrategy } from './types';
 import {
   MAX_ADDRESSES, MAX_TIMEOUT_MS, validateArray, validateEndpoint, validateObject, validateOneOf, validateSignal,
@@ -127,7 +127,7 @@ async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: 
  */
 export async function connectByList(options: ConnectByListOptions): Promise<Connection> {
   const request = validateByList(options);
-  const binding = requireBinding();
+  const binding = loadBinding();
   assertAdoptionAvailable('tcp');
   const startedAt = performance.now();
   const strategy: ListStrategy = request.strategy === 'auto'

@@ -6,8 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { assertAdoptionAvailable } from './adopt';
 import { connectionFromResult, errorFromResult } from './connection';
 import { runJob, timeoutErrorFor } from './jobs';
-import { AF_INET, AF_INET6, AF_UNSPEC_DUAL } from './native';
-import { requireBinding } from './platform';
+import { AF_INET, AF_INET6, AF_UNSPEC_DUAL, loadBinding } from './native';
 import type { Connection } from './types';
 import {
   MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, validateName, validateObject, validateOneOf, validatePort, validateSignal,
@@ -73,7 +72,7 @@ function validateByName(options: unknown): NameRequest {
  */
 export async function connectByName(options: ConnectByNameOptions): Promise<Connection> {
   const request = validateByName(options);
-  const binding = requireBinding();
+  const binding = loadBinding();
   assertAdoptionAvailable('tcp');
   const port = /^\d+$/.test(request.service) ? Number(request.service) : undefined;
   const context = { host: request.host, ...(port !== undefined ? { port } : {}) };

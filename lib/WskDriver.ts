@@ -6,8 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { DriverServiceError, NtStatus, ntStatusName, WskError } from './errors';
 import { runJob } from './jobs';
-import type { NativeAddress, NativeBinding, NativeIoctlResult, NativeResult } from './native';
-import { requireBinding } from './platform';
+import { loadBinding, type NativeAddress, type NativeBinding, type NativeIoctlResult, type NativeResult } from './native';
 import type { AddressInfo } from './types';
 import { outOfRange, validateIpAddress, validateName, validateObject, validateOneOf, validatePort, validateSignal, validateTimeout } from './validate';
 
@@ -96,7 +95,7 @@ export class WskDriver {
   async open(): Promise<this> {
     const binding = this.native();
     // An empty request with code 0: the device exists if the driver itself refuses it.
-    const result = await runJob(binding, () => binding.wskRawIoctl(0, new Uint8Array(0), 0), { timeoutMs: 0, timeoutError: () => new Error('unused') });
+    const result = await runJob(binding, () => binding.wskRawIoctl(0, new Uint8Array(0), 0), { timeoutMs: 0 });
     if (result.syscall === 'CreateFile') throw new DriverServiceError(result.errno, 'CreateFile', { service: this.name });
     return this;
   }
@@ -117,7 +116,6 @@ export class WskDriver {
     const result = await runJob(binding, () => binding.wskConnect({ address, port, timeoutMs, mode: MODES[mode] }), {
       timeoutMs: 0, // the driver enforces the deadline itself and reports STATUS_IO_TIMEOUT
       signal,
-      timeoutError: () => new Error('unused'),
     }) as NativeIoctlResult;
     return this.interpret(result, { address, port }, performance.now() - startedAt);
   }
@@ -141,13 +139,13 @@ export class WskDriver {
 
   private async service(action: 'install' | 'start' | 'stop' | 'uninstall', sysPath?: string): Promise<NativeResult> {
     const binding = this.native();
-    const result = await runJob(binding, () => binding.wskService(action, this.name, sysPath), { timeoutMs: 0, timeoutError: () => new Error('unused') });
+    const result = await runJob(binding, () => binding.wskService(action, this.name, sysPath), { timeoutMs: 0 });
     if (result.errno !== 0) throw new DriverServiceError(result.errno, result.syscall, { service: this.name });
     return result;
   }
 
   private native(): NativeBinding {
-    this.binding ??= requireBinding();
+    this.binding ??= loadBinding();
     return this.binding;
   }
 }

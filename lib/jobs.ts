@@ -27,8 +27,8 @@ export interface JobLimits {
   /** Deadline in ms; 0 = none. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** The error a deadline produces (a WSAETIMEDOUT WinsockError with context). */
-  timeoutError: () => Error;
+  /** The error a deadline produces (a WSAETIMEDOUT WinsockError with context); needed when timeoutMs > 0. */
+  timeoutError?: () => Error;
 }
 
 export function abortErrorFor(signal: AbortSignal): AbortError {
@@ -75,6 +75,9 @@ export function runJob(binding: NativeBinding, start: () => number, limits: JobL
       resolve(result);
     });
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (limits.timeoutMs > 0) timer = setTimeout(() => giveUp(limits.timeoutError()), limits.timeoutMs);
+    if (limits.timeoutMs > 0) {
+      const makeError = limits.timeoutError ?? (() => new Error(`deadline of ${limits.timeoutMs} ms passed`));
+      timer = setTimeout(() => giveUp(makeError()), limits.timeoutMs);
+    }
   });
 }

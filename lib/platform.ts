@@ -4,7 +4,7 @@
  * @module
  */
 import { WinsockPlatformError } from './errors';
-import { loadBinding, type NativeBinding } from './native';
+import { loadBinding } from './native';
 
 export interface PlatformInfo {
   /** True on Windows when the addon loaded. */
@@ -33,11 +33,6 @@ export function platformInfo(): PlatformInfo {
   } catch {
     return { supported: false, wine: null, connectByList: false };
   }
-}
-
-/** The binding, or a rejection-ready WinsockPlatformError. */
-export function requireBinding(): NativeBinding {
-  return loadBinding();
 }
 
 export function functionUnavailable(fn: string): WinsockPlatformError {

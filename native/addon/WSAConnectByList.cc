@@ -52,13 +52,11 @@ class ConnectByListJob : public ConnectJob {
   bool Connect(WSAConnectByListFn connect_by_list, SOCKET s) {
     std::vector<SocketAddress> mapped;
     std::vector<unsigned char> list = BuildList(&mapped);
-    SOCKADDR_STORAGE local{}, remote{};
-    DWORD local_length = sizeof local, remote_length = sizeof remote;
     timeval timeout = TimevalFromMs(timeout_ms_);
+    // No address buffers: getsockname/getpeername (RecordConnectedAddresses) give them.
     return RunCancellable(s, "WSAConnectByList", [&] {
-      return connect_by_list(s, reinterpret_cast<SOCKET_ADDRESS_LIST*>(list.data()), &local_length,
-                             reinterpret_cast<SOCKADDR*>(&local), &remote_length, reinterpret_cast<SOCKADDR*>(&remote),
-                             timeout_ms_ ? &timeout : nullptr, nullptr);
+      return connect_by_list(s, reinterpret_cast<SOCKET_ADDRESS_LIST*>(list.data()), nullptr, nullptr, nullptr,
+                             nullptr, timeout_ms_ ? &timeout : nullptr, nullptr);
     });
   }
 

@@ -33,14 +33,13 @@ class ConnectByNameJob : public ConnectJob {
   }
 
  private:
+  // No address buffers: getsockname/getpeername (RecordConnectedAddresses) are the
+  // source of truth, since the returned local address can carry port 0 (Wine).
   bool Connect(SOCKET s) {
-    SOCKADDR_STORAGE local{}, remote{};
-    DWORD local_length = sizeof local, remote_length = sizeof remote;
     timeval timeout = TimevalFromMs(timeout_ms_);
     return RunCancellable(s, "WSAConnectByName", [&] {
       return WSAConnectByNameW(s, const_cast<LPWSTR>(host_.c_str()), const_cast<LPWSTR>(service_.c_str()),
-                               &local_length, reinterpret_cast<SOCKADDR*>(&local), &remote_length,
-                               reinterpret_cast<SOCKADDR*>(&remote), timeout_ms_ ? &timeout : nullptr, nullptr);
+                               nullptr, nullptr, nullptr, nullptr, timeout_ms_ ? &timeout : nullptr, nullptr);
     });
   }
 

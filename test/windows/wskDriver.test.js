@@ -18,7 +18,7 @@ const NAME = 'WskConnectTest';
 /** A raw IOCTL (any bytes, any code) and its outcome. */
 function rawIoctl(code, input, outputLength) {
   const binding = loadBinding();
-  return runJob(binding, () => binding.wskRawIoctl(code, input, outputLength), { timeoutMs: 0, timeoutError: () => new Error('unused') });
+  return runJob(binding, () => binding.wskRawIoctl(code, input, outputLength), { timeoutMs: 0 });
 }
 
 /** A well-formed 40-byte WSKCONNECT_REQUEST (native/include/wskconnect_ioctl.h), then edited by tests. */
