@@ -50,6 +50,8 @@ describe('wsaConnect (WSAConnect)', function () {
       const port = await lo.refusedPort(); // free right now
       const c = await wsaConnect({ address: '127.0.0.1', port: server.port, local: { address: '127.0.0.1', port } });
       assert.deepEqual(c.localAddress, { address: '127.0.0.1', family: 'IPv4', port });
+      // The echo proves the server has accepted (its callback can trail our connect).
+      assert.equal(await lo.echoRoundTrip(c.socket, 'bound'), 'bound');
       assert.ok(server.accepted.some((a) => a.remotePort === port), 'the server saw our chosen port');
       await lo.closeSocket(c.socket);
     });

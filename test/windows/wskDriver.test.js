@@ -34,6 +34,13 @@ function request({ family = 2, port = 80, timeoutMs = 1000, mode = 0, address = 
   return buf;
 }
 
+/** Polls until `count()` reaches `want` (a server's accept callback trails the kernel's connect). */
+async function waitForCount(count, want, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (count() < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  return count();
+}
+
 async function removeLeftover() {
   const old = new WskDriver(NAME);
   await old.stop().catch(() => {});
@@ -75,8 +82,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
     assert.equal(result.status, NtStatus.STATUS_SUCCESS);
     for (const step of ['socket', 'bind', 'connect', 'close']) assert.equal(result.steps[step].code, 'STATUS_SUCCESS', step);
     assert.ok(result.elapsedMs >= 0 && result.roundTripMs >= result.elapsedMs);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(accepted.length, before + 1, 'the listener accepted one connection');
+    assert.equal(await waitForCount(() => accepted.length, before + 1), before + 1, 'the listener accepted one connection');
   });
 
   it('connects over IPv6 (::1)', async () => {
@@ -94,8 +100,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
       }
       assert.ok(!(outcome instanceof Error), `IPv6 kernel connect failed: ${outcome}`);
       assert.equal(outcome.steps.connect.code, 'STATUS_SUCCESS');
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(v6.accepted.length, 1);
+      assert.equal(await waitForCount(() => v6.accepted.length, 1), 1);
     } finally {
       await v6.close();
     }
@@ -149,8 +154,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
     const before = accepted.length;
     const results = await Promise.all(Array.from({ length: 32 }, () => driver.connect({ address: '127.0.0.1', port: server.address().port })));
     assert.ok(results.every((r) => r.status === NtStatus.STATUS_SUCCESS));
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(accepted.length - before, 32);
+    assert.equal(await waitForCount(() => accepted.length, before + 32) - before, 32);
   });
 
   describe('malformed IOCTLs sent raw', () => {
