@@ -30,8 +30,8 @@ class ConnectExJob : public ConnectJob {
     if (connect_ex == nullptr) return result_.Fail("WSAIoctl", err);
     if (!Connect(connect_ex, s)) return;
     if (int update_err = UpdateConnectContext(s)) return result_.Fail("setsockopt", update_err);
-    RecordConnectedAddresses(&result_);
     result_.syscall = "ConnectEx";
+    RecordConnectedAddresses(&result_);
   }
 
  private:

@@ -30,8 +30,8 @@ class ConnectByListJob : public ConnectJob {
     if (int err = SetV6Only(s, false)) return result_.Fail("setsockopt", err);
     if (!Connect(connect_by_list, s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
-    RecordConnectedAddresses(&result_);
     result_.syscall = "WSAConnectByList";
+    RecordConnectedAddresses(&result_);
   }
 
  private:

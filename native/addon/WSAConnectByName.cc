@@ -28,8 +28,8 @@ class ConnectByNameJob : public ConnectJob {
     }
     if (!Connect(s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
-    RecordConnectedAddresses(&result_);
     result_.syscall = "WSAConnectByName";
+    RecordConnectedAddresses(&result_);
   }
 
  private:

@@ -95,9 +95,18 @@ Napi::Object ConnectJob::TakeResultAsJs(Napi::Env env) {
 int64_t ConnectJob::AbandonedStillRunning() { return abandoned_running.load(); }
 
 void RecordConnectedAddresses(ConnectResult* result) {
+  // A connect the provider called successful must have a peer. If getpeername
+  // says otherwise the connect did not happen, and that error is the answer.
   SOCKET s = result->socket.get();
-  if (LocalAddressOf(s, &result->local)) result->has_local = true;
-  if (PeerAddressOf(s, &result->remote)) result->has_remote = true;
+  if (!PeerAddressOf(s, &result->remote)) return result->Fail("getpeername", LastSocketErrorOr(WSAENOTCONN));
+  result->has_remote = true;
+  if (!LocalAddressOf(s, &result->local)) return result->Fail("getsockname", LastSocketErrorOr(WSAEINVAL));
+  result->has_local = true;
+}
+
+int LastSocketErrorOr(int fallback) {
+  int err = WSAGetLastError();
+  return err != 0 ? err : fallback;
 }
 
 }  // namespace wsc

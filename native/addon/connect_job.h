@@ -120,7 +120,12 @@ class ConnectJob {
 
 // Fills local/remote from the connected socket. The OS-reported local address can
 // carry port 0 (Wine's WSAConnectByName does), so getsockname is the source of truth.
+// After a connect the provider reported as successful: both addresses from the
+// socket itself, or result->Fail when it has no peer after all.
 void RecordConnectedAddresses(ConnectResult* result);
+
+// WSAGetLastError(), or fallback when it holds no error.
+int LastSocketErrorOr(int fallback);
 
 }  // namespace wsc
 
