@@ -59,17 +59,9 @@ async function udpEchoServer(host) {
   return { host, port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** A port nobody listens on (bound, then released): connects are refused. */
-async function refusedPort(host) {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-// A listener whose accept queue is full: connects to it hang (lib/stalledServer.ts).
-const { stalledServer } = require('../dist/stalledServer.js');
+// A port nobody listens on (connects are refused) and a listener whose accept
+// queue is full (connects hang): lib/loopbackFixtures.ts.
+const { refusedPort, stalledServer } = require('../dist/loopbackFixtures.js');
 
 // ---------------------------------------------------------------------------
 // Echo through what a row connected, and close it

@@ -1,7 +1,8 @@
 /**
- * A loopback listener whose accept queue is full, so connects to it hang: how the
- * tests, the demo and the bench show deadlines and aborts without touching any
- * other address. Internal (not exported from the package root).
+ * Loopback targets that behave badly on purpose, shared by the tests, the demo and
+ * the bench: a listener whose accept queue is full (connects hang) and a port
+ * nobody listens on (connects are refused). Nothing here touches any other
+ * address. Internal (not exported from the package root).
  * @module
  */
 import net from 'node:net';
@@ -29,4 +30,33 @@ export async function stalledServer(host = '127.0.0.1'): Promise<StalledServer> 
       listener.socket.close();
     },
   };
+}
+
+/**
+ * Lowest and highest port refusedPort() picks: below Linux's ephemeral range
+ * (32768–60999) and Windows' (49152–65535). A refused port inside the ephemeral
+ * range can be the very port the kernel picks for a connect's own end, and then
+ * the connect meets itself (TCP simultaneous open) and succeeds: seen once in
+ * 6,000 ConnectEx attempts under Wine.
+ */
+const REFUSED_PORT_RANGE = { first: 20000, last: 32767 } as const;
+
+/** A loopback port nobody listens on, outside every ephemeral range: connects are refused. */
+export async function refusedPort(host = '127.0.0.1'): Promise<number> {
+  const span = REFUSED_PORT_RANGE.last - REFUSED_PORT_RANGE.first + 1;
+  const start = Math.floor(Math.random() * span);
+  for (let i = 0; i < 64; i++) {
+    const port = REFUSED_PORT_RANGE.first + ((start + i * 7919) % span);
+    if (await isFree(host, port)) return port;
+  }
+  throw new Error(`no free loopback port in ${REFUSED_PORT_RANGE.first}-${REFUSED_PORT_RANGE.last}`);
+}
+
+/** Binds and releases host:port; true when nothing else had it. */
+function isFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }

@@ -115,6 +115,8 @@ export function buildDriverMingw() {
 }
 
 export function buildTypeScript() {
+  // From empty, so a renamed or deleted lib/ file leaves nothing stale to ship.
+  fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')]);
   writeEsmWrapper();
 }

@@ -49,17 +49,9 @@ function tlsCa() {
   return fs.readFileSync(path.join(FIXTURES, 'localhost-cert.pem'));
 }
 
-/** A port nobody listens on: bound and released, so connects are refused. */
-async function refusedPort(host = '127.0.0.1') {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A listener whose accept queue is full: connects to it hang (lib/stalledServer.ts). */
-const { stalledServer } = require('../../dist/stalledServer.js');
+// A port nobody listens on (connects are refused) and a listener whose accept
+// queue is full (connects hang): lib/loopbackFixtures.ts.
+const { refusedPort, stalledServer } = require('../../dist/loopbackFixtures.js');
 
 /** Writes `text`, reads the echo. */
 function echoRoundTrip(socket, text) {
