@@ -1,12 +1,12 @@
 // `npm run build`. On Windows: node-gyp (MSVC) + TypeScript. On Linux: cross-builds
-// the win32-x64 addon with mingw-w64 into prebuilds/ (where node-gyp-build finds it)
-// and the TypeScript. Incremental: an object is rebuilt when its source or any header is newer.
+// the win32-x64 and win32-ia32 addons with mingw-w64 into prebuilds/ (where
+// node-gyp-build finds them), the driver, and the TypeScript. Incremental: an object is rebuilt when its source or any header is newer.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
-import { ADDON_OUT, BUILD_DIR, MINGW, ROOT } from './lib/config.mjs';
+import { ADDON_TARGETS, ROOT } from './lib/config.mjs';
 import { ensureToolchain } from './lib/provision.mjs';
 import { log, run } from './lib/run.mjs';
 
@@ -36,7 +36,7 @@ function headers() {
   return dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.h')).map((f) => path.join(d, f)));
 }
 
-function compile(src, obj) {
+function compile(target, src, obj) {
   const args = [
     '-std=c++17', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Wno-missing-field-initializers',
     '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX',
@@ -47,8 +47,8 @@ function compile(src, obj) {
     '-c', src, '-o', obj,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(MINGW.cxx, args, { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`compiling ${path.basename(src)} failed`))));
+    const child = spawn(target.cxx, args, { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`compiling ${path.basename(src)} (${target.arch}) failed`))));
   });
 }
 
@@ -66,35 +66,41 @@ async function inParallel(jobs, limit) {
  * native/mingw/delay_load_hook.cc resolves them against the host process, so the addon
  * also loads in a renamed node.exe or Electron.
  */
-function importLibrary() {
-  const lib = path.join(BUILD_DIR, 'libnode_api_delay.a');
+function importLibrary(target) {
+  const lib = path.join(target.buildDir, 'libnode_api_delay.a');
   const def = path.join(path.dirname(require.resolve('node-api-headers/package.json')), 'def', 'node_api.def');
   if (!fs.existsSync(lib) || fs.statSync(lib).mtimeMs < fs.statSync(def).mtimeMs) {
-    run(MINGW.dlltool, ['-d', def, '-y', lib, '-D', 'node.exe']);
+    run(target.dlltool, ['-d', def, '-y', lib, '-D', 'node.exe']);
   }
   return lib;
 }
 
+/** Every prebuild this machine can make (win32-x64, win32-ia32). */
 export async function buildAddonMingw() {
   checkBindingGypSources();
-  fs.mkdirSync(BUILD_DIR, { recursive: true });
+  for (const target of Object.values(ADDON_TARGETS)) await buildAddonFor(target);
+}
+
+async function buildAddonFor(target) {
+  const { buildDir, out } = target;
+  fs.mkdirSync(buildDir, { recursive: true });
   const hdrTime = newestMtime(headers());
   const sources = [
     ...addonSources().map((f) => path.join(ADDON_SRC, f)),
     path.join(ROOT, 'native', 'mingw', 'delay_load_hook.cc'),
   ];
-  const objects = sources.map((src) => path.join(BUILD_DIR, path.basename(src, '.cc') + '.o'));
+  const objects = sources.map((src) => path.join(buildDir, path.basename(src, '.cc') + '.o'));
   const stale = sources
     .map((src, i) => ({ src, obj: objects[i] }))
     .filter(({ src, obj }) => !fs.existsSync(obj) || fs.statSync(obj).mtimeMs < Math.max(hdrTime, fs.statSync(src).mtimeMs));
-  if (stale.length) log(`compiling ${stale.length} of ${sources.length} addon sources with ${MINGW.cxx}`);
-  await inParallel(stale.map(({ src, obj }) => () => compile(src, obj)), 2);
-  const lib = importLibrary();
-  if (stale.length || !fs.existsSync(ADDON_OUT)) {
-    fs.mkdirSync(path.dirname(ADDON_OUT), { recursive: true });
+  if (stale.length) log(`compiling ${stale.length} of ${sources.length} addon sources with ${target.cxx}`);
+  await inParallel(stale.map(({ src, obj }) => () => compile(target, src, obj)), 2);
+  const lib = importLibrary(target);
+  if (stale.length || !fs.existsSync(out)) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
     // -static: no libstdc++/libwinpthread DLLs to ship next to the .node file.
-    run(MINGW.cxx, ['-shared', '-static', '-s', '-o', ADDON_OUT, ...objects, lib, '-ldelayimp', '-lws2_32', '-ladvapi32', '-Wl,--no-undefined']);
-    log(`addon: ${path.relative(ROOT, ADDON_OUT)}`);
+    run(target.cxx, ['-shared', '-static', '-s', '-o', out, ...objects, lib, '-ldelayimp', '-lws2_32', '-ladvapi32', '-Wl,--no-undefined']);
+    log(`addon: ${path.relative(ROOT, out)}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { CACHE, ROOT } from './lib/config.mjs';
 import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
 import { log } from './lib/run.mjs';
+import { packForTests } from './lib/pack.mjs';
 import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
 import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
 
@@ -47,6 +48,7 @@ async function main() {
   const runs = [];
   if (process.platform === 'win32') {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();
+    packForTests();
     runs.push(runLocalMocha([...SUITES.everywhere, ...SUITES.windows]));
   } else {
     ensureToolchain();
@@ -54,6 +56,7 @@ async function main() {
     await buildAddonMingw();
     buildDriverMingw();
     buildTypeScript();
+    packForTests();
     log('portable suite on this machine\'s node (no Windows): import, validation, unsupported platform');
     runs.push(runLocalMocha([...SUITES.everywhere, ...SUITES.offWindows]));
     log('Windows suite: the real node.exe under Wine, real ws2_32 against loopback servers');

@@ -28,8 +28,30 @@ export const MINGW = {
   dlltool: 'x86_64-w64-mingw32-dlltool',
 };
 
-export const APT_PACKAGES = ['wine64', 'g++-mingw-w64-x86-64-posix', 'mingw-w64-tools', 'libwine-dev', 'wine64-tools'];
+export const APT_PACKAGES = [
+  'wine64', 'g++-mingw-w64-x86-64-posix', 'g++-mingw-w64-i686-posix', 'mingw-w64-tools', 'libwine-dev', 'wine64-tools',
+];
 
-// Where node-gyp-build finds the cross-built addon (a Node-API prebuild, one for all Node versions).
-export const ADDON_OUT = path.join(ROOT, 'prebuilds', 'win32-x64', 'winsock-connect.napi.node');
-export const BUILD_DIR = path.join(CACHE, 'build-mingw');
+/**
+ * The addon prebuilds cross-built here, one Node-API binary per Windows arch, named
+ * the way prebuildify names them and node-gyp-build looks for them
+ * (prebuilds/<platform>-<arch>/<name>.napi.node). win32-arm64 is built by the
+ * release workflow on a windows-11-arm runner: mingw-w64 in Debian has no aarch64.
+ */
+export const ADDON_TARGETS = {
+  x64: {
+    arch: 'x64',
+    cxx: MINGW.cxx,
+    dlltool: MINGW.dlltool,
+    out: path.join(ROOT, 'prebuilds', 'win32-x64', 'winsock-connect.napi.node'),
+    buildDir: path.join(CACHE, 'build-mingw'),
+  },
+  ia32: {
+    arch: 'ia32',
+    cxx: 'i686-w64-mingw32-g++-posix',
+    dlltool: 'i686-w64-mingw32-dlltool',
+    out: path.join(ROOT, 'prebuilds', 'win32-ia32', 'winsock-connect.napi.node'),
+    buildDir: path.join(CACHE, 'build-mingw-ia32'),
+  },
+};
+export const ADDON_OUT = ADDON_TARGETS.x64.out;

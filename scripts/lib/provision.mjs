@@ -3,14 +3,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { APT_PACKAGES, CACHE, MINGW, NODE_EXE, NODE_WIN, ROOT, WINE } from './config.mjs';
+import { ADDON_TARGETS, APT_PACKAGES, CACHE, NODE_EXE, NODE_WIN, ROOT, WINE } from './config.mjs';
 import { capture, hasCommand, log, run } from './run.mjs';
 
 function missingTools() {
   const missing = [];
   if (!fs.existsSync(WINE.wine) || !fs.existsSync(WINE.server)) missing.push('wine64');
-  if (!hasCommand(MINGW.cxx)) missing.push(MINGW.cxx);
-  if (!hasCommand(MINGW.dlltool)) missing.push(MINGW.dlltool);
+  for (const target of Object.values(ADDON_TARGETS)) {
+    if (!hasCommand(target.cxx)) missing.push(target.cxx);
+    if (!hasCommand(target.dlltool)) missing.push(target.dlltool);
+  }
   if (!fs.existsSync('/usr/include/wine/wine/windows/ddk/wsk.h')) missing.push('Wine DDK headers');
   return missing;
 }

@@ -1,0 +1,63 @@
+'use strict';
+// The prebuild users get from npm, loaded the way users load it: from the unpacked
+// tarball (scripts/test.mjs packs it into .cache/pack/package), with PREBUILDS_ONLY
+// so node-gyp-build cannot fall back to a build/ directory, in a fresh node.exe.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFile } = require('node:child_process');
+const lo = require('../support/loopback');
+
+const PACKED = path.join(__dirname, '..', '..', '.cache', 'pack', 'package');
+const PREBUILD = path.join('prebuilds', `win32-${process.arch}`, 'winsock-connect.napi.node');
+
+/** Runs `script` in a child node.exe with `env` added; resolves with the JSON it wrote. */
+async function runChild(script, env) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-packed-'));
+  const out = path.join(dir, 'result.json');
+  try {
+    // Results go through a file: a Windows child's stdout through a pipe is unreliable under Wine.
+    await new Promise((resolve, reject) => execFile(process.execPath, ['-e', script, out],
+      { cwd: PACKED, env: { ...process.env, ...env }, timeout: 45_000 }, (err) => (err ? reject(err) : resolve())));
+    return JSON.parse(fs.readFileSync(out, 'utf8'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the shipped prebuild (npm pack, PREBUILDS_ONLY)', function () {
+  this.timeout(60_000);
+  let server;
+  before(async function () {
+    if (!fs.existsSync(path.join(PACKED, PREBUILD))) {
+      // On Windows a checkout builds with node-gyp into build/Release and has no
+      // prebuilds; release.yml's gate loads every prebuild on its own arch there.
+      console.log(`      (skipped: the packed package has no ${PREBUILD}; prebuilds are made by the Linux cross-build and release.yml)`);
+      this.skip();
+    }
+    server = await lo.echoServer();
+  });
+  after(async () => { if (server) await server.close(); });
+
+  it('node-gyp-build resolves the prebuild, and a loopback connect through it carries data', async () => {
+    const script = `
+      const fs = require('fs');
+      const out = process.argv[1];
+      const pkg = process.cwd();
+      const resolved = require(pkg + '/node_modules/node-gyp-build').path(pkg);
+      const api = require(pkg);
+      api.wsaConnect({ address: '127.0.0.1', port: ${server.port} }).then((c) => {
+        c.socket.once('data', (d) => {
+          fs.writeFileSync(out, JSON.stringify({ resolved, echoed: String(d), hasBuildDir: fs.existsSync(pkg + '/build') }));
+          c.socket.destroy();
+        });
+        c.socket.write('from the tarball');
+      }, (e) => fs.writeFileSync(out, JSON.stringify({ resolved, error: e.message })));`;
+    const result = await runChild(script, { PREBUILDS_ONLY: '1' });
+    assert.equal(result.error, undefined);
+    assert.equal(path.relative(PACKED, result.resolved), PREBUILD);
+    assert.equal(result.echoed, 'from the tarball');
+    assert.equal(result.hasBuildDir, false, 'nothing was built: the tarball carries the binary');
+  });
+});
