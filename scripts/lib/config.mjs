@@ -28,8 +28,16 @@ export const MINGW = {
   dlltool: 'x86_64-w64-mingw32-dlltool',
 };
 
-export const APT_PACKAGES = ['wine64', 'g++-mingw-w64-x86-64-posix', 'mingw-w64-tools', 'libwine-dev', 'wine64-tools'];
+// cmake + ninja-build: the cmake-js build (CMakeLists.txt), proven in npm test beside the mingw one.
+export const APT_PACKAGES = ['wine64', 'g++-mingw-w64-x86-64-posix', 'mingw-w64-tools', 'libwine-dev', 'wine64-tools', 'cmake', 'ninja-build'];
 
 // Where node-gyp-build finds the cross-built addon (a Node-API prebuild, one for all Node versions).
 export const ADDON_OUT = path.join(ROOT, 'prebuilds', 'win32-x64', 'winsock-connect.napi.node');
 export const BUILD_DIR = path.join(CACHE, 'build-mingw');
+
+// The cmake-js build (CMakeLists.txt): its own tree, never ./build, where node-gyp-build
+// would prefer it over the prebuild for the whole suite. test/windows/cmakeJsBuild.test.js
+// loads the binary from CMAKE_JS_ADDON.
+export const CMAKE_JS_OUT = path.join(CACHE, 'cmake-js');
+export const CMAKE_JS_ADDON = path.join(CMAKE_JS_OUT, 'Release', 'winsock-connect.node');
+export const MINGW_TOOLCHAIN_FILE = path.join(ROOT, 'cmake', 'mingw-w64-x86_64.cmake');
