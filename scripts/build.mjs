@@ -17,13 +17,29 @@ function addonSources() {
   return fs.readdirSync(ADDON_SRC).filter((f) => f.endsWith('.cc')).sort();
 }
 
-/** binding.gyp (MSVC) and this build (mingw) must compile the same files. */
-function checkBindingGypSources() {
-  const gyp = fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8');
-  const listed = [...gyp.matchAll(/"native\/addon\/([^"]+\.cc)"/g)].map((m) => m[1]).sort();
+/** Files a build description lists under native/addon/, sorted. */
+function listedAddonSources(file, pattern) {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  return [...text.matchAll(pattern)].map((m) => m[1]).sort();
+}
+
+/**
+ * binding.gyp (node-gyp), CMakeLists.txt (cmake-js) and this build (mingw) must compile
+ * the same files: every native/addon/*.cc, each listed by name in both descriptions.
+ */
+export function checkSourceLists() {
   const onDisk = addonSources();
-  if (listed.join() !== onDisk.join()) {
-    throw new Error(`binding.gyp sources ${listed.join(', ')} differ from native/addon: ${onDisk.join(', ')}`);
+  const lists = {
+    'binding.gyp': listedAddonSources('binding.gyp', /"native\/addon\/([^"]+\.cc)"/g),
+    'CMakeLists.txt': listedAddonSources('CMakeLists.txt', /^\s*native\/addon\/(\S+\.cc)\s*$/gm),
+  };
+  for (const [file, listed] of Object.entries(lists)) {
+    const missing = onDisk.filter((f) => !listed.includes(f));
+    const extra = listed.filter((f) => !onDisk.includes(f));
+    if (missing.length || extra.length) {
+      throw new Error(`${file} lists other sources than native/addon/*.cc:` +
+        ` missing ${missing.join(', ') || 'none'}; not on disk ${extra.join(', ') || 'none'}`);
+    }
   }
 }
 
@@ -77,7 +93,7 @@ function importLibrary(target) {
 
 /** Every prebuild this machine can make (win32-x64, win32-ia32). */
 export async function buildAddonMingw() {
-  checkBindingGypSources();
+  checkSourceLists();
   for (const target of Object.values(ADDON_TARGETS)) await buildAddonFor(target);
 }
 

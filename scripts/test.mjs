@@ -11,6 +11,7 @@ import { log } from './lib/run.mjs';
 import { packForTests } from './lib/pack.mjs';
 import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
 import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
+import { buildAddonCmakeJs, cmakeJsUnsupportedReason } from './build-cmake.mjs';
 
 const require = createRequire(import.meta.url);
 const mochaPath = () => path.relative(ROOT, require.resolve('mocha/bin/mocha.js'));
@@ -43,11 +44,28 @@ async function runUnderWine(specs) {
   }
 }
 
+/**
+ * The second build system: CMakeLists.txt through cmake-js (MSVC on Windows, mingw-w64
+ * here), whose binary test/windows/cmakeJsBuild.test.js loads. Incremental; timed
+ * because it runs on every npm test.
+ */
+function buildWithCmakeJs() {
+  const unsupported = cmakeJsUnsupportedReason();
+  if (unsupported) {
+    log(`skipped the cmake-js build: ${unsupported}`);
+    return;
+  }
+  const started = performance.now();
+  buildAddonCmakeJs();
+  log(`cmake-js build (CMakeLists.txt): ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 async function main() {
   ensureNodeModules();
   const runs = [];
   if (process.platform === 'win32') {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();
+    buildWithCmakeJs();
     packForTests();
     runs.push(runLocalMocha([...SUITES.everywhere, ...SUITES.windows]));
   } else {
@@ -55,6 +73,7 @@ async function main() {
     ensureNodeExe();
     await buildAddonMingw();
     buildDriverMingw();
+    buildWithCmakeJs();
     buildTypeScript();
     packForTests();
     log('portable suite on this machine\'s node (no Windows): import, validation, unsupported platform');

@@ -30,6 +30,8 @@ export const MINGW = {
 
 export const APT_PACKAGES = [
   'wine64', 'g++-mingw-w64-x86-64-posix', 'g++-mingw-w64-i686-posix', 'mingw-w64-tools', 'libwine-dev', 'wine64-tools',
+  // cmake + ninja-build: the cmake-js build (CMakeLists.txt), proven in npm test beside the mingw one.
+  'cmake', 'ninja-build',
 ];
 
 /**
@@ -55,3 +57,10 @@ export const ADDON_TARGETS = {
   },
 };
 export const ADDON_OUT = ADDON_TARGETS.x64.out;
+
+// The cmake-js build (CMakeLists.txt): its own tree, never ./build, where node-gyp-build
+// would prefer it over the prebuild for the whole suite. test/windows/cmakeJsBuild.test.js
+// loads the binary from CMAKE_JS_ADDON.
+export const CMAKE_JS_OUT = path.join(CACHE, 'cmake-js');
+export const CMAKE_JS_ADDON = path.join(CMAKE_JS_OUT, 'Release', 'winsock-connect.node');
+export const MINGW_TOOLCHAIN_FILE = path.join(ROOT, 'cmake', 'mingw-w64-x86_64.cmake');

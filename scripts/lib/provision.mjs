@@ -14,6 +14,8 @@ function missingTools() {
     if (!hasCommand(target.dlltool)) missing.push(target.dlltool);
   }
   if (!fs.existsSync('/usr/include/wine/wine/windows/ddk/wsk.h')) missing.push('Wine DDK headers');
+  if (!hasCommand('cmake')) missing.push('cmake');
+  if (!hasCommand('ninja')) missing.push('ninja');
   return missing;
 }
 
@@ -61,7 +63,7 @@ export function ensureCacheDir() {
 
 /** A fresh clone has no node_modules: `npm run demo` / `npm test` install them first. */
 export function ensureNodeModules() {
-  const needed = ['typescript', 'mocha', 'node-addon-api', 'node-api-headers', 'node-gyp-build'];
+  const needed = ['typescript', 'mocha', 'node-addon-api', 'node-api-headers', 'node-gyp-build', 'cmake-js'];
   if (needed.every((name) => fs.existsSync(path.join(ROOT, 'node_modules', name, 'package.json')))) return;
   log('installing npm dependencies (npm ci)');
   run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT });
