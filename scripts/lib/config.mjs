@@ -30,6 +30,13 @@ export const MINGW = {
 
 export const APT_PACKAGES = ['wine64', 'g++-mingw-w64-x86-64-posix', 'mingw-w64-tools', 'libwine-dev', 'wine64-tools'];
 
+// prebuildify's name for a Node-API build (<package name>.napi.node), the name node-gyp-build
+// looks for in prebuilds/<platform>-<arch>/: one file serves every Node version.
+export const PREBUILD_FILE = 'winsock-connect.napi.node';
+// The prebuilds a release ships: release.yml builds each on a runner of that CPU,
+// scripts/check-prebuilds.mjs refuses to publish without all of them.
+export const RELEASE_TARGETS = ['win32-x64', 'win32-ia32', 'win32-arm64'];
+
 // Where node-gyp-build finds the cross-built addon (a Node-API prebuild, one for all Node versions).
-export const ADDON_OUT = path.join(ROOT, 'prebuilds', 'win32-x64', 'winsock-connect.napi.node');
+export const ADDON_OUT = path.join(ROOT, 'prebuilds', 'win32-x64', PREBUILD_FILE);
 export const BUILD_DIR = path.join(CACHE, 'build-mingw');
