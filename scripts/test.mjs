@@ -9,7 +9,7 @@ import { CACHE, ROOT } from './lib/config.mjs';
 import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
 import { log } from './lib/run.mjs';
 import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
-import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
+import { buildAddonMingw, buildAddonNodeGyp, buildDriverMingw, buildTypeScript } from './build.mjs';
 
 const require = createRequire(import.meta.url);
 const mochaPath = () => path.relative(ROOT, require.resolve('mocha/bin/mocha.js'));
@@ -19,6 +19,16 @@ const SUITES = {
   offWindows: ['test/portable/*.test.js'],
   windows: ['test/windows/*.test.js'],
 };
+
+/** True when node-gyp-build, the package's loader, finds an addon for this node. */
+function hasAddonBuild() {
+  try {
+    require('node-gyp-build').path(ROOT);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function countResults(output) {
   const grab = (word) => Number(output.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
@@ -46,6 +56,8 @@ async function main() {
   ensureNodeModules();
   const runs = [];
   if (process.platform === 'win32') {
+    // npm ci's install script normally built the addon (node-gyp, MSVC); build it if not.
+    if (!hasAddonBuild()) buildAddonNodeGyp();
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();
     runs.push(runLocalMocha([...SUITES.everywhere, ...SUITES.windows]));
   } else {

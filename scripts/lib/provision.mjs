@@ -62,5 +62,9 @@ export function ensureNodeModules() {
   const needed = ['typescript', 'mocha', 'node-addon-api', 'node-api-headers', 'node-gyp-build'];
   if (needed.every((name) => fs.existsSync(path.join(ROOT, 'node_modules', name, 'package.json')))) return;
   log('installing npm dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT });
+  // Under `npm test`, npm_execpath is npm's own CLI script: runnable with this node on
+  // every OS (on Windows a bare 'npm' is npm.cmd, which spawn can't start without a shell).
+  const npmCli = process.env.npm_execpath;
+  if (npmCli && /npm-cli\.js$/.test(npmCli)) run(process.execPath, [npmCli, 'ci', '--no-audit', '--no-fund'], { cwd: ROOT });
+  else run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, shell: process.platform === 'win32' });
 }
