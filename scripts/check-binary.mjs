@@ -1,5 +1,6 @@
 // Smoke check of ONE built addon on the Windows machine it was built for:
-//   node scripts/check-binary.mjs [--prebuilds-only] <the .node file, relative to the package root>
+//   node scripts/check-binary.mjs [--prebuilds-only] [--arch <cpu>] <the .node file, relative to the package root>
+// 0. with --arch, this node runs on that CPU (process.arch);
 // 1. the file exists and its PE header names this process's CPU (process.arch);
 // 2. node-gyp-build, the loader the package uses, resolves to exactly that file
 //    (--prebuilds-only sets PREBUILDS_ONLY=1 first, as a published install would
@@ -12,17 +13,23 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
 import { ROOT } from './lib/config.mjs';
 import { peInfo } from './lib/pe.mjs';
 
 const require = createRequire(import.meta.url);
 const WATCHDOG_MS = 60_000;
 
-function parseArgs(argv) {
-  const prebuildsOnly = argv.includes('--prebuilds-only');
-  const files = argv.filter((a) => !a.startsWith('--'));
-  if (files.length !== 1) throw new Error('usage: node scripts/check-binary.mjs [--prebuilds-only] <path/to/addon.node>');
-  return { prebuildsOnly, expected: path.resolve(ROOT, files[0]) };
+const USAGE = 'usage: node scripts/check-binary.mjs [--prebuilds-only] [--arch x64|ia32|arm64] <path/to/addon.node>';
+
+function readArgs(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { 'prebuilds-only': { type: 'boolean', default: false }, arch: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new Error(USAGE);
+  return { prebuildsOnly: values['prebuilds-only'], arch: values.arch, expected: path.resolve(ROOT, positionals[0]) };
 }
 
 function checkFile(expected) {
@@ -85,8 +92,10 @@ async function connectAndEcho(name, connect) {
 }
 
 async function main() {
-  const { prebuildsOnly, expected } = parseArgs(process.argv.slice(2));
+  const { prebuildsOnly, arch, expected } = readArgs(process.argv.slice(2));
   if (process.platform !== 'win32') throw new Error(`needs Windows (or node.exe under Wine); this is ${process.platform}`);
+  // A runner's node of the wrong CPU (an emulated x64 node on arm64) would build and pass for that CPU.
+  if (arch && process.arch !== arch) throw new Error(`this node is ${process.arch}, the job expects ${arch}`);
   // node-gyp-build reads PREBUILDS_ONLY when it is first required, which is below.
   if (prebuildsOnly) process.env.PREBUILDS_ONLY = '1';
   const pe = checkFile(expected);
