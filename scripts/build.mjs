@@ -158,9 +158,14 @@ function writeEsmWrapper() {
   fs.writeFileSync(path.join(ROOT, 'dist', 'index.mjs'), body);
 }
 
+/** The MSVC build through binding.gyp, as npm ci's install script does it on Windows. */
+export function buildAddonNodeGyp() {
+  run(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), 'rebuild'], { cwd: ROOT });
+}
+
 async function main() {
   if (process.platform === 'win32') {
-    run(process.execPath, [require.resolve('node-gyp/bin/node-gyp.js'), 'rebuild'], { cwd: ROOT });
+    buildAddonNodeGyp();
   } else {
     ensureToolchain();
     await buildAddonMingw();

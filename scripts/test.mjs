@@ -10,7 +10,7 @@ import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provisi
 import { log } from './lib/run.mjs';
 import { packForTests } from './lib/pack.mjs';
 import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
-import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
+import { buildAddonMingw, buildAddonNodeGyp, buildDriverMingw, buildTypeScript } from './build.mjs';
 import { buildAddonCmakeJs, cmakeJsUnsupportedReason } from './build-cmake.mjs';
 
 const require = createRequire(import.meta.url);
@@ -21,6 +21,16 @@ const SUITES = {
   offWindows: ['test/portable/*.test.js'],
   windows: ['test/windows/*.test.js'],
 };
+
+/** True when node-gyp-build, the package's loader, finds an addon for this node. */
+function hasAddonBuild() {
+  try {
+    require('node-gyp-build').path(ROOT);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function countResults(output) {
   const grab = (word) => Number(output.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
@@ -64,6 +74,8 @@ async function main() {
   ensureNodeModules();
   const runs = [];
   if (process.platform === 'win32') {
+    // npm ci's install script normally built the addon (node-gyp, MSVC); build it if not.
+    if (!hasAddonBuild()) buildAddonNodeGyp();
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();
     buildWithCmakeJs();
     packForTests();

@@ -34,6 +34,13 @@ export const APT_PACKAGES = [
   'cmake', 'ninja-build',
 ];
 
+// prebuildify's name for a Node-API build (<package name>.napi.node), the name node-gyp-build
+// looks for in prebuilds/<platform>-<arch>/: one file serves every Node version.
+export const PREBUILD_FILE = 'winsock-connect.napi.node';
+// The prebuilds a release ships: release.yml builds each on a runner of that CPU,
+// scripts/check-prebuilds.mjs refuses to publish without all of them.
+export const RELEASE_TARGETS = ['win32-x64', 'win32-ia32', 'win32-arm64'];
+
 /**
  * The addon prebuilds cross-built here, one Node-API binary per Windows arch, named
  * the way prebuildify names them and node-gyp-build looks for them
@@ -45,14 +52,14 @@ export const ADDON_TARGETS = {
     arch: 'x64',
     cxx: MINGW.cxx,
     dlltool: MINGW.dlltool,
-    out: path.join(ROOT, 'prebuilds', 'win32-x64', 'winsock-connect.napi.node'),
+    out: path.join(ROOT, 'prebuilds', 'win32-x64', PREBUILD_FILE),
     buildDir: path.join(CACHE, 'build-mingw'),
   },
   ia32: {
     arch: 'ia32',
     cxx: 'i686-w64-mingw32-g++-posix',
     dlltool: 'i686-w64-mingw32-dlltool',
-    out: path.join(ROOT, 'prebuilds', 'win32-ia32', 'winsock-connect.napi.node'),
+    out: path.join(ROOT, 'prebuilds', 'win32-ia32', PREBUILD_FILE),
     buildDir: path.join(CACHE, 'build-mingw-ia32'),
   },
 };

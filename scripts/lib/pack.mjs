@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CACHE, ROOT } from './config.mjs';
-import { run } from './run.mjs';
+import { run, runNpm } from './run.mjs';
 
 export const PACK_DIR = path.join(CACHE, 'pack');
 
@@ -15,9 +15,8 @@ export const PACK_DIR = path.join(CACHE, 'pack');
 export function packForTests() {
   fs.rmSync(PACK_DIR, { recursive: true, force: true });
   fs.mkdirSync(PACK_DIR, { recursive: true });
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const listing = run(npm, ['pack', '--json', '--pack-destination', PACK_DIR], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', shell: process.platform === 'win32',
+  const listing = runNpm(['pack', '--json', '--pack-destination', PACK_DIR], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8',
   }).stdout;
   const [{ filename }] = JSON.parse(listing.slice(listing.indexOf('[')));
   const tarball = path.join(PACK_DIR, 'winsock-connect.tgz');

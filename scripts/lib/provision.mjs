@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { ADDON_TARGETS, APT_PACKAGES, CACHE, NODE_EXE, NODE_WIN, ROOT, WINE } from './config.mjs';
-import { capture, hasCommand, log, run } from './run.mjs';
+import { capture, hasCommand, log, run, runNpm } from './run.mjs';
 
 function missingTools() {
   const missing = [];
@@ -44,7 +44,7 @@ export function ensureNodeExe() {
   fs.mkdirSync(dir, { recursive: true });
   const spec = `${NODE_WIN.pkg}@${NODE_WIN.version}`;
   log(`fetching ${spec} from the npm registry`);
-  run('npm', ['pack', spec, '--pack-destination', dir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  runNpm(['pack', spec, '--pack-destination', dir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const tarball = path.join(dir, `${NODE_WIN.pkg}-${NODE_WIN.version}.tgz`);
   if (sha512Integrity(tarball) !== NODE_WIN.integrity) {
     fs.rmSync(tarball);
@@ -66,5 +66,5 @@ export function ensureNodeModules() {
   const needed = ['typescript', 'mocha', 'node-addon-api', 'node-api-headers', 'node-gyp-build', 'cmake-js'];
   if (needed.every((name) => fs.existsSync(path.join(ROOT, 'node_modules', name, 'package.json')))) return;
   log('installing npm dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT });
+  runNpm(['ci', '--no-audit', '--no-fund'], { cwd: ROOT });
 }

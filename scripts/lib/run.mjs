@@ -22,3 +22,14 @@ export function hasCommand(cmd) {
 export function log(message) {
   process.stdout.write(`[winsock-connect] ${message}\n`);
 }
+
+/**
+ * Runs npm with `args`. Under an npm script, npm_execpath is npm's own CLI script:
+ * runnable with this node on every OS (on Windows a bare 'npm' is npm.cmd, which
+ * spawn can't start without a shell).
+ */
+export function runNpm(args, options = {}) {
+  const npmCli = process.env.npm_execpath;
+  if (npmCli && /npm-cli\.js$/.test(npmCli)) return run(process.execPath, [npmCli, ...args], options);
+  return run('npm', args, { shell: process.platform === 'win32', ...options });
+}
