@@ -13,8 +13,12 @@ import { loadBinding } from './native';
 import type { AddressInfo } from './types';
 import { validateIpAddress, validatePort } from './validate';
 
-/** Who sent a datagram. */
+/**
+ * Who sent a datagram, as the second argument of the `'message'` event. Always
+ * the connected peer: Winsock discards datagrams from any other address.
+ */
 export interface DatagramInfo extends AddressInfo {
+  /** The datagram's length in bytes (the same as the data Buffer's `length`). */
   size: number;
 }
 
@@ -33,6 +37,10 @@ function notRunning(): Error & { code: string } {
 }
 
 /**
+ * A connected UDP socket, made by {@link wsaConnect} with `protocol: 'udp'`; libuv
+ * owns the SOCKET. {@link DatagramConnection.send} goes to the default destination,
+ * {@link DatagramConnection.connect} changes it.
+ *
  * Events: 'message' (data: Buffer, from: DatagramInfo), 'error' (Error), 'close'.
  */
 export class DatagramConnection extends EventEmitter {
@@ -101,12 +109,20 @@ export class DatagramConnection extends EventEmitter {
     });
   }
 
-  /** Like dgram: a receiving socket keeps the event loop alive unless unref'd. */
+  /**
+   * Like dgram's `socket.ref()`: the socket keeps the event loop alive again (the
+   * default; it always receives, so a ref'd socket keeps the process running until
+   * {@link DatagramConnection.close}). Returns this.
+   */
   ref(): this {
     this.handle.ref();
     return this;
   }
 
+  /**
+   * Like dgram's `socket.unref()`: the socket no longer keeps the event loop alive,
+   * so the process can exit while it is still open and receiving. Returns this.
+   */
   unref(): this {
     this.handle.unref();
     return this;

@@ -12,26 +12,71 @@ import { loadBinding, type NativeEndpoint, type NativeWsaConnectRequest } from '
 import { validateQos, type QualityOfService } from './qos';
 import type { Connection } from './types';
 
+/**
+ * Options of {@link wsaConnect}. Checked before any native call: a wrong type is a
+ * TypeError (`ERR_INVALID_ARG_TYPE`), a bad value a TypeError
+ * (`ERR_INVALID_ARG_VALUE`) or RangeError (`ERR_OUT_OF_RANGE`).
+ */
 export interface WsaConnectOptions {
-  /** Destination IP literal. */
+  /**
+   * Destination IPv4 or IPv6 literal (WSAConnect's `name`; no host names). IPv6 zone
+   * ids must be numeric (`'fe80::1%3'`). The socket is created in this address's family.
+   */
   address: string;
+  /** Destination port, an integer 0–65535. */
   port: number;
-  /** 'tcp' (default) resolves to a Connection; 'udp' to a DatagramConnection. */
+  /**
+   * 'tcp' (default): a SOCK_STREAM socket, resolving to a {@link Connection};
+   * 'udp': a SOCK_DGRAM socket, resolving to a {@link DatagramConnection} whose
+   * default destination is `address`:`port` (WSAConnect returns at once: there is
+   * no handshake, so an unreachable UDP peer is not an error here).
+   */
   protocol?: 'tcp' | 'udp';
   /**
-   * Bind first: a specific address, or (address absent) the wildcard of the
-   * destination's family; port 0 or absent lets the system pick. Binding decides
-   * the RSVP join state (Microsoft's "Using WSAConnect to Join Unicast RSVP Sessions").
+   * Bind before WSAConnect. Absent: no explicit bind (WSAConnect binds implicitly).
+   * This decides the socket's state in Microsoft's tables in "Using WSAConnect to
+   * Join Unicast RSVP Sessions" (bound to a specific address, or to INADDR_ANY, then
+   * connected). A bind failure rejects with `syscall: 'bind'`, e.g. `WSAEADDRINUSE`.
    */
-  local?: { address?: string; port?: number };
-  /** Connect data for the peer. TCP/IP on Windows does not carry it (ATM did). */
+  local?: {
+    /**
+     * A local IP literal of the same family as `address` (else a TypeError). Absent:
+     * the wildcard of that family (`'0.0.0.0'` or `'::'`, i.e. INADDR_ANY / in6addr_any).
+     */
+    address?: string;
+    /** A local port, an integer 0–65535; 0 or absent lets the system pick one. */
+    port?: number;
+  };
+  /**
+   * WSAConnect's `lpCallerData`: connect data sent with the connection request, at
+   * most 65535 bytes ({@link MAX_CALLER_DATA}). Microsoft: TCP/IP on Windows does not
+   * support connect data (only ATM over raw sockets did), and on UDP it is silently
+   * ignored; a provider that refuses it fails with `WSAEPROTONOSUPPORT`. Wine
+   * ignores it and connects.
+   */
   callerData?: Uint8Array;
-  /** FLOWSPECs for each direction (deprecated GQoS; see qos.ts). */
+  /**
+   * WSAConnect's `lpSQOS`: a FLOWSPEC for each direction (deprecated GQoS/RSVP). See
+   * {@link QualityOfService} for what is sent and what Windows and Wine do with it.
+   */
   qos?: QualityOfService;
-  /** UDP only: SO_BROADCAST, needed to connect to a broadcast address (else WSAEACCES). */
+  /**
+   * UDP only (with `protocol: 'tcp'` it is a TypeError): sets SO_BROADCAST before
+   * connecting. Connecting a datagram socket to a broadcast address needs it; without
+   * it WSAConnect fails with `WSAEACCES`. Default false.
+   */
   broadcast?: boolean;
-  /** Deadline in ms (0 or absent: none). */
+  /**
+   * Deadline in ms, a finite number from 0 to 2³¹−1, rounded up to a whole ms (0 or
+   * absent: none). WSAConnect itself has no timeout: at the deadline the promise
+   * rejects with a `WSAETIMEDOUT` {@link WinsockError}, the wait for the TCP
+   * handshake ends and the socket is closed.
+   */
   timeout?: number;
+  /**
+   * Aborting rejects at once with an {@link AbortError} (`cause`: the signal's
+   * reason); the wait for the TCP handshake ends and the socket is closed.
+   */
   signal?: AbortSignal;
 }
 
@@ -69,14 +114,47 @@ function validateWsaConnect(options: unknown): WsaRequest {
 }
 
 /**
- * Connects with WSAConnect. TCP resolves to a Connection (with `calleeData` when the
- * provider returned any); UDP to a DatagramConnection.
+ * Connects with WSAConnect, after an optional SO_BROADCAST and bind. TCP runs the
+ * documented non-blocking form (WSAEventSelect for FD_CONNECT, on the addon's own
+ * thread) and resolves to a {@link Connection}, with `calleeData` only when the
+ * provider really returned connect data. UDP sets the default destination and
+ * resolves to a {@link DatagramConnection}: datagrams from any other address are
+ * discarded, as the documentation says.
+ *
+ * Rejects with a {@link WinsockError} (`syscall: 'WSAConnect'`, or `'bind'`,
+ * `'setsockopt'`, …; with `address` and `port`) when the OS fails, e.g.
+ * `WSAECONNREFUSED`, `WSAEACCES` (broadcast without `broadcast: true`) or
+ * `WSAEOPNOTSUPP` (QoS that cannot be satisfied); with `WSAETIMEDOUT` at the
+ * deadline; with an {@link AbortError} when `signal` aborts; with a
+ * {@link WinsockPlatformError} off Windows or when the socket cannot be handed to Node.
  *
  * @example
- * ```ts
- * const tcp = await wsaConnect({ address: '127.0.0.1', port: 8080, local: { address: '127.0.0.1' } });
- * const udp = await wsaConnect({ address: '127.0.0.1', port: 5353, protocol: 'udp' });
+ * TCP and UDP against loopback servers it starts itself (an ES module; Node 18+ on Windows):
+ * ```js
+ * import net from 'node:net';
+ * import dgram from 'node:dgram';
+ * import { once } from 'node:events';
+ * import { wsaConnect } from 'winsock-connect';
+ *
+ * // TCP, bound to 127.0.0.1 first.
+ * const server = net.createServer((peer) => peer.pipe(peer)).listen(0, '127.0.0.1');
+ * await once(server, 'listening');
+ * const tcp = await wsaConnect({ address: '127.0.0.1', port: server.address().port, local: { address: '127.0.0.1' } });
+ * tcp.socket.end('hello');
+ * const [reply] = await once(tcp.socket, 'data');
+ * console.log(String(reply), tcp.localAddress); // hello { address: '127.0.0.1', family: 'IPv4', port: … }
+ * server.close();
+ *
+ * // UDP: the peer echoes each datagram back to its sender.
+ * const peer = dgram.createSocket('udp4', (msg, from) => peer.send(msg, from.port, from.address));
+ * peer.bind(0, '127.0.0.1');
+ * await once(peer, 'listening');
+ * const udp = await wsaConnect({ address: '127.0.0.1', port: peer.address().port, protocol: 'udp' });
  * await udp.send('ping');
+ * const [data, from] = await once(udp, 'message');
+ * console.log(String(data), from); // ping { address: '127.0.0.1', family: 'IPv4', port: …, size: 4 }
+ * await udp.close();
+ * peer.close();
  * ```
  */
 export async function wsaConnect(options: WsaConnectOptions & { protocol: 'udp' }): Promise<DatagramConnection>;

@@ -18,11 +18,37 @@ import {
   validateTimeout,
 } from './validate';
 
+/**
+ * Options of {@link connectByList}. Checked before any native call: a wrong type is
+ * a TypeError (`ERR_INVALID_ARG_TYPE`), a bad value a TypeError
+ * (`ERR_INVALID_ARG_VALUE`) or RangeError (`ERR_OUT_OF_RANGE`).
+ */
 export interface ConnectByListOptions {
-  /** Candidate endpoints (IP literals), 1 to 64, in order of preference. */
-  addresses: { address: string; port: number }[];
-  /** Deadline in ms (0 or absent: none); enforced here even where the OS overruns it. */
+  /**
+   * Candidate endpoints, 1 to 64 ({@link MAX_ADDRESSES}), in order of preference.
+   * IPv4 and IPv6 may be mixed. For `'system'` they become WSAConnectByList's
+   * SOCKET_ADDRESS_LIST (IPv4 as v4-mapped IPv6), and the OS picks the order; for
+   * `'race'` they are tried in the order given.
+   */
+  addresses: {
+    /** An IPv4 or IPv6 literal (no host names); IPv6 zone ids must be numeric (`'fe80::1%3'`). */
+    address: string;
+    /** The port, an integer 0–65535. */
+    port: number;
+  }[];
+  /**
+   * Deadline in ms for the whole call, a finite number from 0 to 2³¹−1, rounded up
+   * to a whole ms (0 or absent: none). The promise rejects with a `WSAETIMEDOUT`
+   * {@link WinsockError} by then. `'system'` also passes it to WSAConnectByList,
+   * which checks it only between attempts and so can overrun it; the blocked call
+   * is then cut short with CancelIoEx. `'race'` cancels the attempts still running
+   * and the error carries `attempts`.
+   */
   timeout?: number;
+  /**
+   * Aborting rejects at once with an {@link AbortError} (`cause`: the signal's
+   * reason); running attempts are cancelled and their sockets closed.
+   */
   signal?: AbortSignal;
   /**
    * 'system': WSAConnectByList (IPv4 passed v4-mapped on a dual-stack socket);
@@ -30,10 +56,19 @@ export interface ConnectByListOptions {
    * 'auto' (default): 'system' where ws2_32 has WSAConnectByList, else 'race'.
    */
   strategy?: 'auto' | ListStrategy;
-  /** 'race' only: ms between starting attempts (default 250, RFC 8305's recommendation). */
+  /**
+   * `'race'` only (ignored by `'system'`): ms between starting one attempt and the
+   * next, a finite number from 0 to 2³¹−1, rounded up to a whole ms (default
+   * {@link DEFAULT_ATTEMPT_DELAY_MS}). A failed attempt starts the next one at once
+   * without waiting; 0 starts them all back to back.
+   */
   attemptDelay?: number;
 }
 
+/**
+ * The default `attemptDelay` of {@link connectByList}'s `'race'` strategy: 250 ms,
+ * the "Connection Attempt Delay" RFC 8305 (Happy Eyeballs v2) recommends.
+ */
 export const DEFAULT_ATTEMPT_DELAY_MS = 250;
 
 interface ListRequest {
@@ -117,12 +152,41 @@ async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: 
 }
 
 /**
- * Connects to the first endpoint of `addresses` that answers.
+ * Connects to the first endpoint of `addresses` that answers and hands back a
+ * connected `net.Socket`, with WSAConnectByList (`'system'`: one blocking call on a
+ * dual-stack AF_INET6 socket, then SO_UPDATE_CONNECT_CONTEXT) or with our race of
+ * overlapped ConnectEx attempts (`'race'`). `Connection.strategy` says which ran and
+ * `Connection.attempts` what each endpoint did (for `'system'`, only the winner:
+ * the OS does not say what else it tried).
+ *
+ * Rejects with a {@link WinsockError} when every endpoint failed. For `'system'` it
+ * carries only the last attempt's error (all WSAConnectByList returns), with
+ * `address`/`port` only for a one-address list; for `'race'` it is the last
+ * failure, with `attempts`. Also rejects with `WSAETIMEDOUT` at the deadline, with
+ * an {@link AbortError} when `signal` aborts, and with a {@link WinsockPlatformError}
+ * off Windows, or (`ERR_WINSOCK_FUNCTION_UNAVAILABLE`) for `strategy: 'system'` where
+ * ws2_32.dll lacks WSAConnectByList, as under Wine.
  *
  * @example
- * ```ts
- * const c = await connectByList({ addresses: [{ address: '::1', port: 8080 }, { address: '127.0.0.1', port: 8080 }] });
- * console.log(c.strategy, c.attempts);
+ * Against a loopback echo server on 127.0.0.1 only, so `::1` is refused and the
+ * IPv4 endpoint wins (an ES module; Node 18+ on Windows):
+ * ```js
+ * import net from 'node:net';
+ * import { once } from 'node:events';
+ * import { connectByList } from 'winsock-connect';
+ *
+ * const server = net.createServer((peer) => peer.pipe(peer)).listen(0, '127.0.0.1');
+ * await once(server, 'listening');
+ * const { port } = server.address();
+ *
+ * const c = await connectByList({
+ *   addresses: [{ address: '::1', port }, { address: '127.0.0.1', port }],
+ *   timeout: 5000,
+ * });
+ * console.log(c.strategy, c.remoteAddress.address); // 'system' on Windows, 'race' under Wine; 127.0.0.1
+ * console.log(c.attempts); // race: [{ address: '::1', outcome: 'failed', code: 'WSAECONNREFUSED', … }, { address: '127.0.0.1', outcome: 'connected', … }]
+ * c.socket.end();
+ * server.close();
  * ```
  */
 export async function connectByList(options: ConnectByListOptions): Promise<Connection> {

@@ -18,17 +18,46 @@ const MODES = { connect: 0, socketConnect: 1 } as const;
 
 /** One step the driver took, with its NTSTATUS. */
 export interface WskStep {
+  /**
+   * The step's NTSTATUS as an unsigned 32-bit number (`0` STATUS_SUCCESS,
+   * `0xC0000236` STATUS_CONNECTION_REFUSED, …), or {@link WSK_STEP_NOT_ATTEMPTED}
+   * when the step did not run. Compare with {@link NtStatus}.
+   */
   status: number;
   /** 'STATUS_SUCCESS', 'STATUS_CONNECTION_REFUSED', … or 'NOT_ATTEMPTED'. */
   code: string;
 }
 
+/**
+ * What {@link WskDriver.connect} resolves with: the kernel connected to the target
+ * (and closed the socket again). A failed connect rejects with a {@link WskError}
+ * instead, which carries the same `steps`.
+ */
 export interface WskConnectResult {
   /** The request's final NTSTATUS (STATUS_SUCCESS here; failures reject with WskError). */
   status: NtStatus;
-  steps: { socket: WskStep; bind: WskStep; connect: WskStep; close: WskStep };
+  /**
+   * Each WSK call's status, in order. Mode `'connect'`: WskSocket, WskBind (to the
+   * wildcard address of the target's family), WskConnect, WskCloseSocket. Mode
+   * `'socketConnect'`: `socket` and `bind` are `'NOT_ATTEMPTED'` and `connect` holds
+   * WskSocketConnect's status.
+   */
+  steps: {
+    /** WskSocket: creating the connection-oriented (SOCK_STREAM, IPPROTO_TCP) socket. */
+    socket: WskStep;
+    /** WskBind to the wildcard address (`0.0.0.0` or `::`, port 0). Under Wine 8 it fails for IPv6. */
+    bind: WskStep;
+    /** WskConnect (or WskSocketConnect) to the target, completed through an IRP. */
+    connect: WskStep;
+    /** WskCloseSocket after the connect; a close that fails does not fail the request. */
+    close: WskStep;
+  };
   /** Where the provider answered WskGetLocalAddress / WskGetRemoteAddress (Wine's are stubs). */
   localAddress?: AddressInfo;
+  /**
+   * The peer, from WskGetRemoteAddress, when the provider answered it. Absent
+   * under Wine, whose WskGetRemoteAddress is a stub that never completes.
+   */
   remoteAddress?: AddressInfo;
   /** Time inside the driver from the request's start to the end of the connect step, ms. */
   elapsedMs: number;
@@ -36,11 +65,26 @@ export interface WskConnectResult {
   roundTripMs: number;
 }
 
+/**
+ * Options of {@link WskDriver.connect}. Checked before the IOCTL is sent: a wrong
+ * type is a TypeError (`ERR_INVALID_ARG_TYPE`), a bad value a TypeError
+ * (`ERR_INVALID_ARG_VALUE`) or RangeError (`ERR_OUT_OF_RANGE`).
+ */
 export interface WskConnectOptions {
+  /**
+   * The target, an IPv4 or IPv6 literal (IPv6 zone ids numeric). The driver
+   * refuses the unspecified address (`0.0.0.0`, `::`), 255.255.255.255 and
+   * multicast: {@link DriverServiceError} `ERROR_INVALID_PARAMETER`.
+   */
   address: string;
+  /** The target port, 1–65535 (the driver refuses port 0 with `ERROR_INVALID_PARAMETER`). */
   port: number;
   /** The driver's bound on socket + bind + connect, 1..60000 ms (default 10000); STATUS_IO_TIMEOUT when it passes. */
   timeout?: number;
+  /**
+   * Aborting rejects at once with an {@link AbortError}; the IOCTL is cancelled
+   * with CancelIoEx and the driver completes it with STATUS_CANCELLED.
+   */
   signal?: AbortSignal;
   /** 'connect' (default): WskSocket → WskBind → WskConnect; 'socketConnect': WskSocketConnect in one call. */
   mode?: keyof typeof MODES;
@@ -58,16 +102,66 @@ function failingStep(steps: WskConnectResult['steps']): string {
   return 'connect';
 }
 
+/**
+ * The WskConnect kernel driver (native/driver) as a Windows service: install and
+ * start it through the Service Control Manager, then ask it over DeviceIoControl
+ * to connect from the kernel (WskSocket → WskBind → WskConnect, with an IRP and a
+ * completion routine), and stop and uninstall it again.
+ *
+ * On Windows loading the driver needs an elevated process and a driver Windows
+ * will load: a test-signed build with test signing on, else StartService fails
+ * with `ERROR_INVALID_IMAGE_HASH` (577) or `ERROR_DRIVER_BLOCKED` (1275). Under Wine
+ * it loads in winedevice.exe with Wine's netio.sys, where WskSocketConnect,
+ * WskGetLocalAddress and WskGetRemoteAddress are stubs and IPv6 WskBind fails.
+ * Service Control Manager and device failures reject with {@link DriverServiceError};
+ * a failed kernel connect with {@link WskError}.
+ *
+ * @example
+ * Run elevated as `node wsk.mjs <path to wskconnect.sys>` (an ES module; under Wine
+ * the build's `prebuilds/driver-x64/wskconnect.sys`), against a loopback server it
+ * starts itself:
+ * ```js
+ * import net from 'node:net';
+ * import path from 'node:path';
+ * import { once } from 'node:events';
+ * import { WskDriver } from 'winsock-connect';
+ *
+ * const server = net.createServer((peer) => peer.end()).listen(0, '127.0.0.1');
+ * await once(server, 'listening');
+ *
+ * const driver = await WskDriver.install({ sysPath: path.resolve(process.argv[2]), name: 'WskConnectExample' });
+ * try {
+ *   await driver.start();
+ *   const r = await driver.connect({ address: '127.0.0.1', port: server.address().port, timeout: 2000 });
+ *   console.log(r.steps.connect.code, r.elapsedMs); // STATUS_SUCCESS, ms inside the driver
+ * } finally {
+ *   await driver.stop().catch(() => {}); // fails only if start() did
+ *   await driver.uninstall();
+ *   server.close();
+ * }
+ * ```
+ */
 export class WskDriver {
   /** The service name (default 'WskConnect'). */
   readonly name: string;
   private binding: NativeBinding | undefined;
 
+  /**
+   * Refers to an installed driver service by name, without any Service Control
+   * Manager call (use {@link WskDriver.install} to create one).
+   * @param name - The service name, 1 to 256 characters, no NUL (default `'WskConnect'`).
+   */
   constructor(name = 'WskConnect') {
     this.name = validateName(name, 'name', 256);
   }
 
-  /** Creates the SERVICE_KERNEL_DRIVER service (demand start) for `sysPath`. */
+  /**
+   * CreateService: a SERVICE_KERNEL_DRIVER service, SERVICE_DEMAND_START, named (and
+   * displayed as) `name` (default `'WskConnect'`), for the driver file `sysPath`
+   * (a full path, 1 to 32767 characters; not checked until {@link WskDriver.start}).
+   * Rejects with {@link DriverServiceError}, e.g. `ERROR_SERVICE_EXISTS` or
+   * `ERROR_ACCESS_DENIED` (not elevated).
+   */
   static async install(options: { sysPath: string; name?: string }): Promise<WskDriver> {
     validateObject(options, 'options');
     const sysPath = validateName(options.sysPath, 'options.sysPath', 32767);
@@ -76,22 +170,40 @@ export class WskDriver {
     return driver;
   }
 
-  /** StartService: loads the driver (DriverEntry runs). */
+  /**
+   * StartService: loads the driver; DriverEntry registers with WSK (WskRegister) and
+   * creates the `\\.\WskConnect` device. Rejects with {@link DriverServiceError},
+   * e.g. `ERROR_INVALID_IMAGE_HASH` (577, not signed so Windows will load it),
+   * `ERROR_DRIVER_BLOCKED` (1275) or `ERROR_SERVICE_ALREADY_RUNNING`.
+   */
   async start(): Promise<void> {
     await this.service('start');
   }
 
-  /** ControlService(STOP), waiting until the driver has unloaded (DriverUnload ran). */
+  /**
+   * ControlService(STOP), waiting until the driver has unloaded (DriverUnload ran).
+   * A driver still in STOP_PENDING after 15 s rejects with {@link DriverServiceError}
+   * `ERROR_SERVICE_REQUEST_TIMEOUT`; one not running with `ERROR_SERVICE_NOT_ACTIVE`.
+   */
   async stop(): Promise<void> {
     await this.service('stop');
   }
 
-  /** DeleteService. */
+  /**
+   * DeleteService. The service goes away once the last handle to it is closed
+   * (stop it first). Rejects with {@link DriverServiceError}, e.g.
+   * `ERROR_SERVICE_DOES_NOT_EXIST` or `ERROR_SERVICE_MARKED_FOR_DELETE`.
+   */
   async uninstall(): Promise<void> {
     await this.service('uninstall');
   }
 
-  /** Checks that \\.\WskConnect answers; resolves with this driver. */
+  /**
+   * Checks that the driver's device, `\\.\WskConnect` (one fixed name, whatever the
+   * service is called), can be opened; resolves with this driver. Rejects with
+   * {@link DriverServiceError} (`syscall: 'CreateFile'`), `ERROR_FILE_NOT_FOUND` when
+   * the driver is not running.
+   */
   async open(): Promise<this> {
     const binding = this.native();
     // An empty request with code 0: the device exists if the driver itself refuses it.
@@ -100,7 +212,19 @@ export class WskDriver {
     return this;
   }
 
-  /** One kernel-mode connect. Resolves when the driver connected (and closed again). */
+  /**
+   * One kernel-mode connect: sends IOCTL_WSKCONNECT_CONNECT and resolves when the
+   * driver connected (and closed the socket again), with every step's NTSTATUS.
+   * There is no JavaScript deadline: the driver bounds the wait itself (`timeout`).
+   *
+   * Rejects with a {@link WskError} when the kernel connect failed: `code`
+   * (`'STATUS_CONNECTION_REFUSED'`, `'STATUS_IO_TIMEOUT'`, `'STATUS_NOT_IMPLEMENTED'`
+   * for Wine's WskSocketConnect, …), `step` (the first failing one), `wsaCode`, and
+   * `steps` as in {@link WskConnectResult}. Rejects with a {@link DriverServiceError}
+   * when the device cannot be opened (`'CreateFile'`: driver not running) or refuses
+   * the request (`'DeviceIoControl'`, e.g. `ERROR_INVALID_PARAMETER`); with an
+   * {@link AbortError} when `signal` aborts.
+   */
   async connect(options: WskConnectOptions): Promise<WskConnectResult> {
     validateObject(options, 'options');
     const address = validateIpAddress(options.address, 'options.address');

@@ -973,22 +973,39 @@ export class AbortError extends Error {
  * installing, starting, stopping and opening the WSK driver.
  */
 export enum Win32Error {
+  /** 1 — Incorrect function: the device rejected the IOCTL code (STATUS_INVALID_DEVICE_REQUEST). */
   ERROR_INVALID_FUNCTION = 1,
+  /** 2 — Not found: no `\\.\WskConnect` device (the driver is not running), or the .sys file is missing at StartService. */
   ERROR_FILE_NOT_FOUND = 2,
+  /** 3 — The path to the driver file was not found (StartService). */
   ERROR_PATH_NOT_FOUND = 3,
+  /** 5 — Access denied: installing, starting, stopping or opening the driver needs an elevated (Administrator) process. */
   ERROR_ACCESS_DENIED = 5,
+  /** 87 — The driver refused the request as malformed (STATUS_INVALID_PARAMETER): e.g. port 0, or an unspecified, broadcast or multicast address. */
   ERROR_INVALID_PARAMETER = 87,
+  /** 122 — The output buffer is too small for the driver's result (STATUS_BUFFER_TOO_SMALL). */
   ERROR_INSUFFICIENT_BUFFER = 122,
+  /** 577 — Bad signature: Windows refused the driver image; sign it with a trusted test certificate and turn test signing on (StartService). */
   ERROR_INVALID_IMAGE_HASH = 577,
+  /** 995 — The request was cancelled (its I/O aborted). */
   ERROR_OPERATION_ABORTED = 995,
+  /** 1053 — The driver did not stop in time: still in STOP_PENDING (DriverUnload has not returned). */
   ERROR_SERVICE_REQUEST_TIMEOUT = 1053,
+  /** 1056 — StartService: the driver is already running. */
   ERROR_SERVICE_ALREADY_RUNNING = 1056,
+  /** 1058 — The driver service is disabled. */
   ERROR_SERVICE_DISABLED = 1058,
+  /** 1060 — No driver service of that name is installed. */
   ERROR_SERVICE_DOES_NOT_EXIST = 1060,
+  /** 1062 — ControlService(STOP): the driver is not running. */
   ERROR_SERVICE_NOT_ACTIVE = 1062,
+  /** 1072 — The service is marked for deletion; it goes away when the last handle to it closes (or at reboot). */
   ERROR_SERVICE_MARKED_FOR_DELETE = 1072,
+  /** 1073 — CreateService: a service of that name is already installed. */
   ERROR_SERVICE_EXISTS = 1073,
+  /** 1275 — Driver blocked by a Windows policy (HVCI/memory integrity, the vulnerable-driver blocklist, …) (StartService). */
   ERROR_DRIVER_BLOCKED = 1275,
+  /** 1306 — The driver speaks another version of the IOCTL contract (STATUS_REVISION_MISMATCH). */
   ERROR_REVISION_MISMATCH = 1306,
 }
 
@@ -1019,8 +1036,15 @@ export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object
  * `syscall` the call ('StartService', 'CreateService', 'CreateFile', …).
  */
 export class DriverServiceError extends Error {
+  /** The {@link Win32Error} name, e.g. `'ERROR_DRIVER_BLOCKED'`, or `'WIN32_ERROR_<n>'` for a number not in it. */
   declare readonly code: string;
+  /** The Win32 error number (GetLastError), e.g. `1275`. */
   declare readonly errno: number;
+  /**
+   * The call that failed: `'OpenSCManager'`, `'CreateService'`, `'OpenService'`,
+   * `'StartService'`, `'ControlService'`, `'DeleteService'`, `'CreateFile'` (opening
+   * the device) or `'DeviceIoControl'`.
+   */
   declare readonly syscall: string;
   /** The service name involved. */
   declare readonly service?: string;

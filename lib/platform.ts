@@ -6,12 +6,20 @@
 import { WinsockPlatformError } from './errors';
 import { loadBinding } from './native';
 
+/**
+ * What {@link platformInfo} reports. Off Windows, or when the addon cannot load, it
+ * is `{ supported: false, wine: null, connectByList: false }`.
+ */
 export interface PlatformInfo {
-  /** True on Windows when the addon loaded. */
+  /** True on Windows when the addon loaded (the same answer as {@link isSupported}). */
   supported: boolean;
-  /** Wine's version when this Windows is Wine, else null. */
+  /** Wine's version string (from ntdll's wine_get_version) when this "Windows" is Wine, else null. */
   wine: string | null;
-  /** Whether ws2_32.dll exports WSAConnectByList (Wine does not). */
+  /**
+   * Whether ws2_32.dll exports WSAConnectByList (Wine 8 does not). When false,
+   * connectByList's `strategy: 'system'` rejects with `ERR_WINSOCK_FUNCTION_UNAVAILABLE`
+   * and `'auto'` races.
+   */
   connectByList: boolean;
 }
 

@@ -6,8 +6,14 @@ import type net from 'node:net';
 
 /** An endpoint as Node reports them. IPv4-mapped IPv6 addresses are shown as IPv4. */
 export interface AddressInfo {
+  /**
+   * The IP literal, e.g. `'127.0.0.1'` or `'::1'`. A non-zero IPv6 scope id is
+   * appended numerically (`'fe80::1%3'`).
+   */
   address: string;
+  /** `'IPv4'` or `'IPv6'`, the family of {@link AddressInfo.address} as shown. */
   family: 'IPv4' | 'IPv6';
+  /** The port, 0–65535. */
   port: number;
 }
 
@@ -19,8 +25,15 @@ export type ListStrategy = 'system' | 'race';
 
 /** One endpoint tried by connectByList. */
 export interface ConnectAttempt {
+  /**
+   * The endpoint's IP literal: as you gave it for `'race'`; for `'system'` the one
+   * WSAConnectByList connected to (from getpeername), since the OS does not say
+   * which others it tried.
+   */
   address: string;
+  /** The endpoint's port. */
   port: number;
+  /** The family of {@link ConnectAttempt.address}. */
   family: 'IPv4' | 'IPv6';
   /**
    * 'connected' won; 'failed' got an error (see code/errno); 'cancelled' was
@@ -29,6 +42,7 @@ export interface ConnectAttempt {
   outcome: 'connected' | 'failed' | 'cancelled' | 'not-started';
   /** Winsock error name for a failed attempt, e.g. 'WSAECONNREFUSED'. */
   code?: string;
+  /** Winsock error number for a failed attempt, e.g. `10061` ({@link WsaError}). */
   errno?: number;
   /** When the attempt began, ms after the call started. */
   startedAtMs?: number;
@@ -42,7 +56,13 @@ export interface Connection {
   socket: net.Socket;
   /** The real local endpoint (from getsockname: the OS may report port 0 otherwise). */
   localAddress: AddressInfo;
+  /** The peer the socket is connected to (from getpeername, after the connect). */
   remoteAddress: AddressInfo;
+  /**
+   * The Winsock call that made the connection: `'WSAConnectByName'` (connectByName),
+   * `'WSAConnectByList'` (connectByList, `'system'`), `'ConnectEx'` (connectByList,
+   * `'race'`) or `'WSAConnect'` (wsaConnect).
+   */
   syscall: ConnectSyscall;
   /** connectByList only: which strategy ran. */
   strategy?: ListStrategy;
