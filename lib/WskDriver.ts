@@ -8,7 +8,7 @@ import { DriverServiceError, NtStatus, ntStatusName, WskError } from './errors';
 import { runJob } from './jobs';
 import { loadBinding, type NativeAddress, type NativeBinding, type NativeIoctlResult, type NativeResult } from './native';
 import type { AddressInfo } from './types';
-import { outOfRange, validateIpAddress, validateName, validateObject, validateOneOf, validatePort, validateSignal, validateTimeout } from './validate';
+import { outOfRange, validateName, validateObject, validateOneOf, validateRemotePort, validateSignal, validateTimeout, validateUnicastAddress } from './validate';
 
 /** Statuses inside a driver result that mean "this step did not run". */
 export const WSK_STEP_NOT_ATTEMPTED = 0xe0a57001;
@@ -72,12 +72,13 @@ export interface WskConnectResult {
  */
 export interface WskConnectOptions {
   /**
-   * The target, an IPv4 or IPv6 literal (IPv6 zone ids numeric). The driver
-   * refuses the unspecified address (`0.0.0.0`, `::`), 255.255.255.255 and
-   * multicast: {@link DriverServiceError} `ERROR_INVALID_PARAMETER`.
+   * The target, an IPv4 or IPv6 literal (IPv6 zone ids numeric) naming one peer:
+   * the unspecified address (`0.0.0.0`, `::`), 255.255.255.255 and multicast are
+   * refused before the driver is asked (`ERR_INVALID_ARG_VALUE`), by the same rule
+   * the driver applies to a raw IOCTL.
    */
   address: string;
-  /** The target port, 1–65535 (the driver refuses port 0 with `ERROR_INVALID_PARAMETER`). */
+  /** The target port, 1–65535 (port 0 is a RangeError, `ERR_OUT_OF_RANGE`). */
   port: number;
   /** The driver's bound on socket + bind + connect, 1..60000 ms (default 10000); STATUS_IO_TIMEOUT when it passes. */
   timeout?: number;
@@ -227,8 +228,8 @@ export class WskDriver {
    */
   async connect(options: WskConnectOptions): Promise<WskConnectResult> {
     validateObject(options, 'options');
-    const address = validateIpAddress(options.address, 'options.address');
-    const port = validatePort(options.port, 'options.port');
+    const address = validateUnicastAddress(options.address, 'options.address');
+    const port = validateRemotePort(options.port, 'options.port');
     const timeoutMs = options.timeout === undefined ? DEFAULT_TIMEOUT_MS : validateTimeout(options.timeout, 'options.timeout');
     if (timeoutMs < 1 || timeoutMs > TIMEOUT_MAX_MS) {
       throw outOfRange('options.timeout', `>= 1 and <= ${TIMEOUT_MAX_MS}`, options.timeout);

@@ -3,7 +3,7 @@
  * message shapes (ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_INVALID_ARG_VALUE).
  * @module
  */
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { inspect } from 'node:util';
 
 /** Longest host name WSAConnectByNameW is given (DNS names are at most 255 octets). */
@@ -131,6 +131,36 @@ export function validateIpAddress(value: unknown, name: string): string {
     throw invalidArgValue(name, value, 'must be an IPv4 or IPv6 address (IPv6 zone ids must be numeric)');
   }
   return value;
+}
+
+/**
+ * Addresses that cannot name one TCP peer: unspecified, limited broadcast and
+ * multicast. The same rule as the driver's own check (native/driver/wskconnect_validate.c),
+ * applied here so bad input is a RangeError before any native call.
+ */
+const NOT_ONE_PEER = (() => {
+  const list = new BlockList();
+  list.addAddress('0.0.0.0', 'ipv4');
+  list.addAddress('255.255.255.255', 'ipv4');
+  list.addSubnet('224.0.0.0', 4, 'ipv4');
+  list.addAddress('::', 'ipv6');
+  list.addSubnet('ff00::', 8, 'ipv6');
+  return list;
+})();
+
+/** An IP literal that names one TCP peer (see NOT_ONE_PEER). */
+export function validateUnicastAddress(value: unknown, name: string): string {
+  const address = validateIpAddress(value, name);
+  const withoutZone = address.replace(/%\d+$/, '');
+  if (NOT_ONE_PEER.check(withoutZone, isIP(withoutZone) === 4 ? 'ipv4' : 'ipv6')) {
+    throw invalidArgValue(name, address, 'must be a unicast address (not unspecified, broadcast or multicast)');
+  }
+  return address;
+}
+
+/** A port to connect to: 1..65535 (port 0 names no listener). */
+export function validateRemotePort(value: unknown, name: string): number {
+  return validateInteger(value, name, 1, 65535);
 }
 
 export function validateUint8Array(value: unknown, name: string, maxLength: number): Uint8Array {

@@ -3,7 +3,7 @@
 // suite runs on every platform: off Windows, getting these errors instead of
 // ERR_WINSOCK_UNSUPPORTED_PLATFORM shows the checks come first.
 const assert = require('node:assert/strict');
-const { connectByName, connectByList, wsaConnect } = require('../dist/index.js');
+const { connectByName, connectByList, wsaConnect, WskDriver } = require('../dist/index.js');
 
 function rejectsWith(promise, ErrorType, code, pattern) {
   return assert.rejects(promise, (err) => {
@@ -87,6 +87,22 @@ describe('argument validation (before any native call)', () => {
       await rejectsWith(qos({ latency: 'fast' }), TypeError, 'ERR_INVALID_ARG_TYPE');
       await rejectsWith(qos({ serviceType: 7 }), TypeError, 'ERR_INVALID_ARG_VALUE', /ServiceType/);
       await rejectsWith(wsaConnect({ address: '127.0.0.1', port: 1, qos: 5 }), TypeError, 'ERR_INVALID_ARG_TYPE');
+    });
+  });
+
+  describe('WskDriver.connect', () => {
+    const driver = new WskDriver();
+    it('takes only an address naming one peer, the rule the driver applies to raw IOCTLs', async () => {
+      for (const address of ['0.0.0.0', '255.255.255.255', '224.0.0.1', '239.255.255.250', '::', 'ff02::1', 'ff02::1%3']) {
+        await rejectsWith(driver.connect({ address, port: 80 }), TypeError, 'ERR_INVALID_ARG_VALUE', /unicast/);
+      }
+      await rejectsWith(driver.connect({ address: 'localhost', port: 80 }), TypeError, 'ERR_INVALID_ARG_VALUE', /IPv4 or IPv6/);
+    });
+    it('takes ports 1..65535 and a timeout within the driver\'s bound', async () => {
+      await rejectsWith(driver.connect({ address: '127.0.0.1', port: 0 }), RangeError, 'ERR_OUT_OF_RANGE', />= 1 and <= 65535/);
+      await rejectsWith(driver.connect({ address: '127.0.0.1', port: 65536 }), RangeError, 'ERR_OUT_OF_RANGE');
+      await rejectsWith(driver.connect({ address: '127.0.0.1', port: 80, timeout: 0 }), RangeError, 'ERR_OUT_OF_RANGE');
+      await rejectsWith(driver.connect({ address: '127.0.0.1', port: 80, mode: 'bind' }), TypeError, 'ERR_INVALID_ARG_VALUE');
     });
   });
 
