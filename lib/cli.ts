@@ -13,10 +13,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseCommandLine, wantsJson, type CliRequest } from './cliArgs';
+import { parseCommandLine, UsageError, wantsJson, type CliRequest } from './cliArgs';
 import { helpText } from './cliHelp';
 import {
-  describeFailure, ExitCode, failureJsonLines, formatFailure, formatOutcome, outcomeJsonLines, type CliOutcome,
+  describeFailure, ExitCode, failureJsonLines, formatFailure, formatOutcome, outcomeJsonLines, requestTarget, type CliOutcome,
 } from './cliOutput';
 import { DEFAULT_REPLY_WAIT_MS, exchangeTcp, exchangeUdp, type Reply } from './cliReply';
 import type { DatagramConnection } from './DatagramConnection';
@@ -57,7 +57,7 @@ function replyWaitMs(request: CliRequest): number {
 
 function tcpOutcome(request: CliRequest, connection: Connection, reply: Reply | undefined): CliOutcome {
   const outcome: CliOutcome = {
-    function: request.function, syscall: connection.syscall, protocol: 'tcp',
+    function: request.function, target: requestTarget(request), syscall: connection.syscall, protocol: 'tcp',
     local: connection.localAddress, remote: connection.remoteAddress, elapsedMs: connection.elapsedMs,
   };
   if (request.family) outcome.family = request.family;
@@ -101,7 +101,7 @@ async function runUdp(request: CliRequest, signal: AbortSignal | undefined): Pro
       ? undefined
       : await exchangeUdp(connection, request.send, replyWaitMs(request), connection.remoteAddress);
     const outcome: CliOutcome = {
-      function: 'wsaConnect', syscall: 'WSAConnect', protocol: 'udp', local: connection.localAddress, remote: connection.remoteAddress, elapsedMs,
+      function: 'wsaConnect', target: requestTarget(request), syscall: 'WSAConnect', protocol: 'udp', local: connection.localAddress, remote: connection.remoteAddress, elapsedMs,
     };
     if (reply) outcome.reply = reply;
     return outcome;
@@ -121,6 +121,9 @@ async function withDriver<T>(request: CliRequest, io: CliIo, use: (driver: WskDr
     await driver.open();
     return use(driver);
   }
+  // Said before the SCM gets it: a missing file fails StartService with codes that
+  // differ between Windows (2) and Wine (1114, ERROR_DLL_INIT_FAILED).
+  if (!fs.existsSync(request.installDriver)) throw new UsageError(`--install-driver: no such file: ${request.installDriver}`);
   const driver = await WskDriver.install({ sysPath: request.installDriver, name });
   try {
     await driver.start();
@@ -139,7 +142,7 @@ async function runWsk(request: CliRequest, io: CliIo, signal: AbortSignal | unde
     const result = await driver.connect({ address, port, timeout: request.timeout > 0 ? request.timeout : undefined, signal });
     const steps = Object.fromEntries(Object.entries(result.steps).map(([step, s]) => [step, s.code]));
     return {
-      function: 'wskConnect', syscall: 'WskConnect', protocol: 'tcp',
+      function: 'wskConnect', target: requestTarget(request), syscall: 'WskConnect', protocol: 'tcp',
       local: result.localAddress ?? null, remote: result.remoteAddress ?? null,
       driver: { steps, elapsedMs: result.elapsedMs },
       // As seen from user mode: the IOCTL's round trip.
@@ -189,6 +192,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, signa
     return ExitCode.connected;
   } catch (error) {
     const failure = describeFailure(error, request.function);
+    failure.target = requestTarget(request);
     failure.elapsedMs = performance.now() - startedAt;
     printLines(request.json ? io.out : io.err, request.json ? failureJsonLines(failure) : formatFailure(failure));
     return failure.exitCode;

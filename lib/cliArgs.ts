@@ -292,6 +292,7 @@ function parseList(text: string): Endpoint[] {
 
 /** `--local` is an address with an optional port: `127.0.0.1`, `127.0.0.1:5000`, `::1`, `[::1]:5000`. */
 function parseLocal(text: string): { address: string; port?: number } {
-  if (isIP(text) !== 0 || /^\[[^\]]+\]$/.test(text)) return { address: parseIpLiteral(text, '--local') };
+  const hasPort = /^\[[^\]]+\]:/.test(text) || (!text.startsWith('[') && isIP(text) === 0 && text.includes(':'));
+  if (!hasPort) return { address: parseIpLiteral(text, '--local') };
   return parseEndpoint(text, '--local');
 }

@@ -5,7 +5,7 @@
  * The meanings of codes come from lib/errors.ts, the one error table.
  * @module
  */
-import { UsageError, type CliFunction } from './cliArgs';
+import { UsageError, type CliFunction, type CliRequest } from './cliArgs';
 import {
   AbortError, DriverServiceError, WIN32_ERROR_MESSAGES, WinsockError, WinsockPlatformError, WsaError, WskError,
   ntStatusMessage, wsaErrorMessage, wsaErrorName,
@@ -40,6 +40,8 @@ const EXIT_CODE_OF: Record<FailureKind, number> = {
 /** A connection that was made (and has been closed again by the time this is printed). */
 export interface CliOutcome {
   function: CliFunction;
+  /** What was asked for, as typed: 'localhost:8080', '[::1]:80', or the --list entries joined by commas. */
+  target: string;
   /** The Winsock call that connected ('WSAConnectByName', 'ConnectEx', …) or 'WskConnect'. */
   syscall: string;
   protocol: 'tcp' | 'udp';
@@ -71,6 +73,8 @@ export interface CliFailure {
   meaning: string;
   message: string;
   function: CliFunction | null;
+  /** As in {@link CliOutcome.target}; absent for usage errors. */
+  target?: string;
   host?: string;
   address?: string;
   port?: number;
@@ -136,7 +140,7 @@ function driverHint(error: DriverServiceError): string | undefined {
 }
 
 function fromDriverError(error: DriverServiceError, fn: CliFunction | null): CliFailure {
-  const meaning = (WIN32_ERROR_MESSAGES as Record<number, string>)[error.errno] ?? error.message;
+  const meaning = (WIN32_ERROR_MESSAGES as Record<number, string>)[error.errno] ?? `Win32 error ${error.errno}.`;
   const result = failure('driver', { code: error.code, errno: error.errno, syscall: error.syscall, meaning, message: error.message }, fn);
   const hint = driverHint(error);
   if (hint) result.hint = hint;
@@ -173,17 +177,30 @@ export function describeFailure(error: unknown, fn: CliFunction | null): CliFail
   return failure('internal', { code: typeof e.code === 'string' ? e.code : 'ERR_INTERNAL', errno: null, syscall: null, meaning: 'An unexpected error inside wsconnect (a bug: please report it with this output).', message }, fn);
 }
 
+/** `127.0.0.1:80`, `[::1]:80`. */
+export function formatEndpoint(address: string, port: number | string): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** The target of a request, for the `target` field and the headlines. */
+export function requestTarget(request: CliRequest): string {
+  if (request.addresses) return request.addresses.map((a) => formatEndpoint(a.address, a.port)).join(',');
+  if (request.endpoint) return formatEndpoint(request.endpoint.address, request.endpoint.port);
+  return formatEndpoint(request.host ?? '', request.port ?? '');
+}
+
 // ---------------------------------------------------------------------------
 // For people
 // ---------------------------------------------------------------------------
 
-/** `127.0.0.1:80`, `[::1]:80`. */
-export function formatEndpoint(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
 
 function formatAddress(info: AddressInfo | null): string {
   return info ? formatEndpoint(info.address, info.port) : '(not reported by the provider)';
+}
+
+/** Long replies are cut for the terminal (the JSON line keeps all of it). */
+function shorten(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (cut)`;
 }
 
 function ms(value: number): string {
@@ -214,7 +231,6 @@ function attemptRows(attempts: ConnectAttempt[] | undefined): string[] {
 function describeCall(outcome: CliOutcome): string {
   const details = [outcome.syscall];
   if (outcome.family) details.push(`family ${outcome.family}`);
-  if (outcome.strategy) details.push(`strategy ${outcome.strategy}`);
   if (outcome.function === 'wsaConnect') details.push(outcome.protocol.toUpperCase());
   return `${outcome.function} (${details.join(', ')})`;
 }
@@ -222,7 +238,7 @@ function describeCall(outcome: CliOutcome): string {
 /** The lines printed on stdout after a connect. */
 export function formatOutcome(outcome: CliOutcome): string[] {
   const lines = [
-    `connected to ${formatAddress(outcome.remote)}`,
+    `connected to ${outcome.remote ? formatAddress(outcome.remote) : outcome.target}`,
     row('function', describeCall(outcome)),
     row('local', formatAddress(outcome.local)),
     row('remote', formatAddress(outcome.remote)),
@@ -231,9 +247,9 @@ export function formatOutcome(outcome: CliOutcome): string[] {
   lines.push(...attemptRows(outcome.attempts));
   if (outcome.driver) {
     const steps = Object.entries(outcome.driver.steps).map(([name, code]) => `${name} ${code}`).join(', ');
-    lines.push(row('steps', steps), row('driver', `${ms(outcome.driver.elapsedMs)} inside the driver (elapsed: the IOCTL round trip)`));
+    lines.push(row('steps', steps), row('kernel', `${ms(outcome.driver.elapsedMs)} inside the driver (elapsed: the whole IOCTL)`));
   }
-  if (outcome.reply) lines.push(row('reply', `${outcome.reply.bytes} bytes ${JSON.stringify(outcome.reply.text)}`));
+  if (outcome.reply) lines.push(row('reply', `${outcome.reply.bytes} bytes ${shorten(JSON.stringify(outcome.reply.text))}`));
   lines.push(row('elapsed', ms(outcome.elapsedMs)));
   return lines;
 }
@@ -246,10 +262,10 @@ function numberOf(failure: CliFailure): string {
 
 function failureHeadline(failure: CliFailure): string {
   const from = failure.step ? ` at driver step ${failure.step}` : failure.syscall ? ` from ${failure.syscall}` : '';
-  const target = failure.host !== undefined
-    ? ` ${failure.host}${failure.port !== undefined ? `:${failure.port}` : ''}`
-    : failure.address !== undefined && failure.port !== undefined ? ` ${formatEndpoint(failure.address, failure.port)}` : '';
-  return `wsconnect: ${failure.code}${numberOf(failure)}${from}${target}`;
+  const target = failure.address !== undefined && failure.port !== undefined
+    ? formatEndpoint(failure.address, failure.port)
+    : failure.target;
+  return `wsconnect: ${failure.code}${numberOf(failure)}${from}${target ? ` ${target}` : ''}`;
 }
 
 const KIND_WORDS: Record<FailureKind, string> = {
@@ -283,8 +299,18 @@ export function formatFailure(failure: CliFailure): string[] {
 // For CI logs: one JSON object per line (field names documented in docs/cli.md)
 // ---------------------------------------------------------------------------
 
+/** Milliseconds to the microsecond: enough for a log, without float noise (4.956699999999998). */
+function roundMs(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** JSON.stringify, with every `…Ms` number rounded by {@link roundMs}. */
+function jsonLine(value: Record<string, unknown>): string {
+  return JSON.stringify(value, (key, v: unknown) => (key.endsWith('Ms') && typeof v === 'number' ? roundMs(v) : v));
+}
+
 function attemptLine(fn: CliFunction | null, attempt: ConnectAttempt, index: number): string {
-  return JSON.stringify({
+  return jsonLine({
     event: 'attempt', function: fn, index: index + 1, address: attempt.address, port: attempt.port,
     family: attempt.family, outcome: attempt.outcome,
     ...(attempt.code !== undefined ? { code: attempt.code, errno: attempt.errno ?? null } : {}),
@@ -299,7 +325,7 @@ export function outcomeJsonLines(outcome: CliOutcome): string[] {
   const lines = (attempts ?? []).map((a, i) => attemptLine(outcome.function, a, i));
   const result: Record<string, unknown> = { event: 'result', ok: true, exitCode: ExitCode.connected, ...rest };
   if (attempts) result.attempts = attempts.length;
-  lines.push(JSON.stringify(result));
+  lines.push(jsonLine(result));
   return lines;
 }
 
@@ -308,6 +334,6 @@ export function failureJsonLines(failure: CliFailure): string[] {
   const lines = (attempts ?? []).map((a, i) => attemptLine(failure.function, a, i));
   const result: Record<string, unknown> = { event: 'result', ok: false, exitCode, ...rest };
   if (attempts) result.attempts = attempts.length;
-  lines.push(JSON.stringify(result));
+  lines.push(jsonLine(result));
   return lines;
 }
