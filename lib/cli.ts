@@ -83,7 +83,7 @@ async function runTcp(request: CliRequest, signal: AbortSignal | undefined): Pro
   try {
     const reply = request.send === undefined
       ? undefined
-      : await exchangeTcp(connection.socket, request.send, replyWaitMs(request), connection.remoteAddress);
+      : await exchangeTcp(connection.socket, request.send, { waitMs: replyWaitMs(request), target: connection.remoteAddress, signal });
     return tcpOutcome(request, connection, reply);
   } finally {
     await closeTcp(connection.socket);
@@ -99,7 +99,7 @@ async function runUdp(request: CliRequest, signal: AbortSignal | undefined): Pro
   try {
     const reply = request.send === undefined
       ? undefined
-      : await exchangeUdp(connection, request.send, replyWaitMs(request), connection.remoteAddress);
+      : await exchangeUdp(connection, request.send, { waitMs: replyWaitMs(request), target: connection.remoteAddress, signal });
     const outcome: CliOutcome = {
       function: 'wsaConnect', target: requestTarget(request), syscall: 'WSAConnect', protocol: 'udp', local: connection.localAddress, remote: connection.remoteAddress, elapsedMs,
     };

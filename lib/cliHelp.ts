@@ -43,9 +43,10 @@ Options:
 
 Exit codes:
   ${ExitCode.connected}    connected
-  ${ExitCode.connectFailed}    connect failed (refused, unreachable, host not found, ...; or --send got no reply)
+  ${ExitCode.connectFailed}    connect failed (refused, unreachable, host not found, ...),
+       or the --send exchange failed (closed without a reply, socket error)
   ${ExitCode.usage}    usage error: bad arguments (nothing was connected)
-  ${ExitCode.timedOut}    timed out (WSAETIMEDOUT, STATUS_IO_TIMEOUT)
+  ${ExitCode.timedOut}    timed out (WSAETIMEDOUT, STATUS_IO_TIMEOUT), or no --send reply in time
   ${ExitCode.unsupported}    unsupported: not Windows, or this ws2_32 lacks the function
        (ERR_WINSOCK_UNSUPPORTED_PLATFORM, ERR_WINSOCK_FUNCTION_UNAVAILABLE, ...)
   ${ExitCode.driverUnavailable}    --wsk: the driver is not loaded or could not be installed or started

@@ -381,6 +381,26 @@ describe('wsconnect main() in-process: what it opens is closed by the time it re
     assert.deepEqual(runs.map((r) => /^ {2}reply +(.*)$/m.exec(r.out)?.[1]), ['1 bytes "a"', undefined, undefined, '1 bytes "b"']);
   });
 
+  it('--send: no reply in time is a timeout (3); a peer that closes without replying, a connect failure (1)', async () => {
+    const silent = dgram.createSocket('udp4');
+    await new Promise((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    // Reads (so it sees the client's FIN and closes its side) but never answers.
+    const hangUp = net.createServer((s) => { s.on('error', () => {}); s.resume(); s.end(); });
+    await new Promise((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    try {
+      const unanswered = await runMain('--wsa', '127.0.0.1', String(silent.address().port), '--udp', '--send', 'anyone?', '--timeout', '300');
+      assert.equal(unanswered.code, EXIT.timedOut, unanswered.err);
+      assert.match(unanswered.err, /^wsconnect: WSAETIMEDOUT \(10060\) from recv 127\.0\.0\.1:\d+$/m);
+      const closed = await runMain('--wsa', '127.0.0.1', String(hangUp.address().port), '--send', 'hello?');
+      assert.equal(closed.code, EXIT.connectFailed, closed.err);
+      assert.match(closed.err, /^wsconnect: ERR_WSCONNECT_NO_REPLY /m);
+      assert.equal(/^ {2}meaning +(.*)$/m.exec(closed.err)[1], 'the peer closed the connection without replying');
+    } finally {
+      await new Promise((resolve) => silent.close(resolve));
+      await new Promise((resolve) => hangUp.close(resolve));
+    }
+  });
+
   it('refused, and timed out', async () => {
     const stalled = await lo.stalledServer();
     try {
