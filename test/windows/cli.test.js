@@ -360,10 +360,14 @@ describe('wsconnect main() in-process: what it opens is closed by the time it re
    * was before. A socket left open keeps both, and the count never comes back.
    */
   async function runMain(...argv) {
+    return runMainWith(undefined, ...argv);
+  }
+
+  async function runMainWith(signal, ...argv) {
     const before = socketHandles();
     const out = [];
     const err = [];
-    const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, signal);
     const deadline = Date.now() + 5000;
     while (socketHandles() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.equal(socketHandles(), before, `wsconnect ${argv.join(' ')} left a socket open: ${process.getActiveResourcesInfo().join(', ')}`);
@@ -407,6 +411,20 @@ describe('wsconnect main() in-process: what it opens is closed by the time it re
       const refused = await runMain('--wsa', '127.0.0.1', String(await lo.refusedPort()));
       const timedOut = await runMain('--wsa', '127.0.0.1', String(stalled.port), '--timeout', '300');
       assert.deepEqual([refused.code, timedOut.code], [EXIT.connectFailed, EXIT.timedOut]);
+    } finally {
+      stalled.close();
+    }
+  });
+
+  it('Ctrl+C (the abort signal bin/wsconnect.js wires to SIGINT) during a hanging connect: exit 130', async () => {
+    const stalled = await lo.stalledServer();
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const r = await runMainWith(controller.signal, '127.0.0.1', String(stalled.port), '--family', 'ipv4', '--json');
+      assert.equal(r.code, 130, r.out);
+      const line = JSON.parse(r.out);
+      assert.deepEqual([line.kind, line.code, line.exitCode], ['interrupted', 'ABORT_ERR', 130]);
     } finally {
       stalled.close();
     }
