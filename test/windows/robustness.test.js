@@ -12,6 +12,47 @@ describe('robustness', function () {
   const leaks = lo.checkNoLeaksAfterEach();
 
   describe('regressions found by fuzzing', () => {
+    let server;
+    let stalled;
+    before(async () => {
+      server = await lo.echoServer();
+      stalled = await lo.stalledServer();
+    });
+    after(async () => {
+      stalled.close();
+      await server.close();
+    });
+
+    // Signal-like objects are accepted as Node's own APIs accept them ('aborted' in
+    // it, an addEventListener method), so their methods are caller code that may throw.
+    const throwingAdd = () => ({ aborted: false, addEventListener() { throw new Error('add failed'); }, removeEventListener() {} });
+    const throwingRemove = () => ({ aborted: false, addEventListener() {}, removeEventListener() { throw new Error('remove failed'); } });
+    const everyFunction = (port, signal, timeout) => [
+      api.connectByName({ host: '127.0.0.1', port, family: 'ipv4', signal, timeout }),
+      api.connectByList({ addresses: [{ address: '127.0.0.1', port }], strategy: 'race', signal, timeout }),
+      api.wsaConnect({ address: '127.0.0.1', port, signal, timeout }),
+    ];
+
+    it("a signal whose addEventListener throws rejects with that error and starts nothing (the connect's socket leaked)", async () => {
+      const accepted = server.accepted.length;
+      for (const call of everyFunction(server.port, throwingAdd())) {
+        await assert.rejects(call, { message: 'add failed' });
+      }
+      await lo.expectNoLeaks(leaks.baseline());
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(server.accepted.length, accepted, 'no connect was started');
+    });
+
+    it('a signal whose removeEventListener throws: connects resolve, deadlines reject with WSAETIMEDOUT (its throw inside the completion lost the result: the promise never settled)', async () => {
+      for (const call of everyFunction(server.port, throwingRemove())) {
+        const c = await call;
+        await lo.closeSocket(c.socket);
+      }
+      for (const call of everyFunction(stalled.port, throwingRemove(), 150)) {
+        await assert.rejects(call, { code: 'WSAETIMEDOUT' });
+      }
+    });
+
     it('DatagramConnection.send() with a value that is not a string or Uint8Array rejects with ERR_INVALID_ARG_TYPE (it crashed the process in node::Buffer::Length)', async () => {
       const peer = dgram.createSocket('udp4');
       await new Promise((resolve) => peer.bind(0, '127.0.0.1', resolve));
