@@ -67,13 +67,14 @@ export class DatagramConnection extends EventEmitter {
   }
 
   /** Sends one datagram to the default destination. */
-  send(data: string | Uint8Array): Promise<void> {
-    // libuv's send takes only real typed arrays: anything else fails a CHECK in
-    // node::Buffer::Length, which aborts the whole process.
+  async send(data: string | Uint8Array): Promise<void> {
+    // async, so that every failure is a rejection, even describing a value whose
+    // inspection throws (a Proxy). libuv's send takes only real typed arrays:
+    // anything else fails a CHECK in node::Buffer::Length, which aborts the process.
     if (typeof data !== 'string' && !isUint8Array(data)) {
-      return Promise.reject(invalidArgType('data', 'of type string or an instance of Buffer or Uint8Array', data));
+      throw invalidArgType('data', 'of type string or an instance of Buffer or Uint8Array', data);
     }
-    if (this.closed) return Promise.reject(notRunning());
+    if (this.closed) throw notRunning();
     const buffer = typeof data === 'string' ? Buffer.from(data) : data;
     return new Promise((resolve, reject) => {
       const req = new this.wrap.SendWrap();

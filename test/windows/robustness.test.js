@@ -67,5 +67,20 @@ describe('robustness', function () {
         peer.close();
       }
     });
+
+    it('DatagramConnection.send() rejects, never throws, for a value whose inspection throws (a Proxy threw synchronously)', async () => {
+      const peer = dgram.createSocket('udp4');
+      await new Promise((resolve) => peer.bind(0, '127.0.0.1', resolve));
+      const udp = await api.wsaConnect({ address: '127.0.0.1', port: peer.address().port, protocol: 'udp' });
+      try {
+        const hostile = new Proxy({}, { get() { throw new Error('trap'); } });
+        let sent;
+        assert.doesNotThrow(() => { sent = udp.send(hostile); });
+        await assert.rejects(sent, { message: 'trap' });
+      } finally {
+        await udp.close();
+        peer.close();
+      }
+    });
   });
 });
