@@ -7,9 +7,11 @@ const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
 const api = require('../../dist/index.js');
 const lo = require('../support/loopback');
+const robust = require('../support/robust');
 
-describe('robustness', function () {
+describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
   const leaks = lo.checkNoLeaksAfterEach();
+  robust.printRuntimes();
 
   describe('regressions found by fuzzing', () => {
     let server;
@@ -51,6 +53,15 @@ describe('robustness', function () {
       for (const call of everyFunction(stalled.port, throwingRemove(), 150)) {
         await assert.rejects(call, { code: 'WSAETIMEDOUT' });
       }
+    });
+
+    it("wsaConnect never touches a SOCKET after closing it: 6,000 refused wsaConnect and connectByName interleaved are all WSAECONNREFUSED (a late WSAEventSelect on a reused handle made another job's socket non-blocking: WSAEWOULDBLOCK)", async function () {
+      this.timeout(120_000);
+      const port = await lo.refusedPort();
+      const settled = await robust.runBounded(6000, 64, (i) => (i % 2
+        ? api.wsaConnect({ address: '127.0.0.1', port, timeout: 30_000 })
+        : api.connectByName({ host: '127.0.0.1', port, family: 'ipv4', timeout: 30_000 })));
+      assert.deepEqual(robust.tally(settled), { WSAECONNREFUSED: 6000 });
     });
 
     it('DatagramConnection.send() with a value that is not a string or Uint8Array rejects with ERR_INVALID_ARG_TYPE (it crashed the process in node::Buffer::Length)', async () => {
