@@ -126,6 +126,23 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
       assert.deepEqual(robust.tally(settled), { WSAECONNREFUSED: 6000 });
     });
 
+    it('12 workers terminated while their connects complete (4 at a time): the process lives on, nothing leaks (a Node-API failure in the terminating worker was rethrown out of the completion callback: std::terminate)', async function () {
+      this.timeout(120_000);
+      const baseline = lo.stats().openSockets;
+      const terminateMidway = async (id) => {
+        const victim = new Worker(WORKER, { workerData: { dist: DIST, id, role: 'victim', echoPort: server.port, stalledPort: stalled.port } });
+        await new Promise((resolve, reject) => {
+          victim.on('message', (m) => (m.midway ? resolve() : m.error && reject(new Error(m.error))));
+          victim.once('error', reject);
+        });
+        await victim.terminate();
+      };
+      for (let batch = 0; batch < 3; batch++) await Promise.all([0, 1, 2, 3].map((i) => terminateMidway(batch * 4 + i)));
+      const c = await api.wsaConnect({ address: '127.0.0.1', port: server.port });
+      await lo.closeSocket(c.socket);
+      await lo.expectNoLeaks(baseline);
+    });
+
     it('DatagramConnection.send() with a value that is not a string or Uint8Array rejects with ERR_INVALID_ARG_TYPE (it crashed the process in node::Buffer::Length)', async () => {
       const peer = dgram.createSocket('udp4');
       await new Promise((resolve) => peer.bind(0, '127.0.0.1', resolve));
