@@ -277,7 +277,10 @@ function assertLoopbackOnly(spec, key = '', inLocal = false) {
   if (typeof spec === 'string') {
     const ip = spec.replace(/%.*$/, '');
     const wildcard = inLocal && (ip === '0.0.0.0' || ip === '::'); // a local address to bind, not a destination
-    if (net.isIP(ip) !== 0 && !wildcard) assert.ok(robust.isLoopbackIp(spec), `spec holds a non-loopback address ${spec}`);
+    // Only where a string is used as a destination: elsewhere ('::B' as a signal's
+    // reason or a datagram's text) an address-like string is just text.
+    const destination = key === 'address' || key === 'host';
+    if (destination && net.isIP(ip) !== 0 && !wildcard) assert.ok(robust.isLoopbackIp(spec), `spec holds a non-loopback address ${spec}`);
     if (key === 'host' && spec.length > 0 && spec.length <= 255 && !spec.includes('\0') && net.isIP(ip) === 0) {
       assert.ok(spec.toLowerCase() === 'localhost', `spec holds a host name other than localhost: ${JSON.stringify(spec)}`);
     }
