@@ -143,6 +143,23 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
       await lo.expectNoLeaks(baseline);
     });
 
+    it('connects abandoned before their blocking call has any I/O pending still end (CancelIoEx found nothing to cancel yet; the connect then hung on, holding a pool thread)', async function () {
+      this.timeout(120_000);
+      const baseline = lo.stats().openSockets; // the stalled listener included
+      // A 1 ms deadline or an abort on the next tick: they land while WSAConnectByName
+      // (or WSAConnectByList) is still resolving or setting up, before its connect is pending.
+      // One at a time, so that each starts at once on an idle pool thread.
+      const byName = (extra) => api.connectByName({ host: 'localhost', port: String(stalled.port), family: 'ipv4', ...extra });
+      const settled = [];
+      for (let i = 0; i < 400; i++) {
+        const controller = new AbortController();
+        if (i % 2) setImmediate(() => controller.abort());
+        settled.push(...await Promise.allSettled([byName(i % 2 ? { signal: controller.signal } : { timeout: 1 })]));
+      }
+      assert.deepEqual(robust.tally(settled), { WSAETIMEDOUT: 200, ABORT_ERR: 200 });
+      await lo.expectNoLeaks(baseline); // abandonedRunning back to 0 within 10 s
+    });
+
     it('DatagramConnection.send() with a value that is not a string or Uint8Array rejects with ERR_INVALID_ARG_TYPE (it crashed the process in node::Buffer::Length)', async () => {
       const peer = dgram.createSocket('udp4');
       await new Promise((resolve) => peer.bind(0, '127.0.0.1', resolve));
