@@ -7,11 +7,12 @@
  */
 import { EventEmitter } from 'node:events';
 import { getSystemErrorName } from 'node:util';
+import { isUint8Array } from 'node:util/types';
 import type { UdpHandle, UdpWrapBinding } from './adopt';
 import { WinsockError } from './errors';
 import { loadBinding } from './native';
 import type { AddressInfo } from './types';
-import { validateIpAddress, validatePort } from './validate';
+import { invalidArgType, validateIpAddress, validatePort } from './validate';
 
 /**
  * Who sent a datagram, as the second argument of the `'message'` event. Always
@@ -74,8 +75,14 @@ export class DatagramConnection extends EventEmitter {
   }
 
   /** Sends one datagram to the default destination. */
-  send(data: string | Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(notRunning());
+  async send(data: string | Uint8Array): Promise<void> {
+    // async, so that every failure is a rejection, even describing a value whose
+    // inspection throws (a Proxy). libuv's send takes only real typed arrays:
+    // anything else fails a CHECK in node::Buffer::Length, which aborts the process.
+    if (typeof data !== 'string' && !isUint8Array(data)) {
+      throw invalidArgType('data', 'of type string or an instance of Buffer or Uint8Array', data);
+    }
+    if (this.closed) throw notRunning();
     const buffer = typeof data === 'string' ? Buffer.from(data) : data;
     return new Promise((resolve, reject) => {
       const req = new this.wrap.SendWrap();

@@ -9,7 +9,7 @@ import { assertAdoptionAvailable } from './adopt';
 import { connectionFromResult, errorFromResult, isFunctionMissing } from './connection';
 import { WinsockError, WsaError } from './errors';
 import { race } from './happyEyeballs';
-import { abortErrorFor, runJob, timeoutErrorFor } from './jobs';
+import { abortErrorFor, listenForAbort, runJob, timeoutErrorFor } from './jobs';
 import { loadBinding, type NativeBinding, type NativeEndpoint } from './native';
 import { functionUnavailable } from './platform';
 import type { ConnectAttempt, Connection, ListStrategy } from './types';
@@ -127,8 +127,7 @@ async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: 
     stoppedBy ??= error;
     stop.abort(error);
   };
-  const onAbort = (): void => end(abortErrorFor(request.signal as AbortSignal));
-  request.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopListening = listenForAbort(request.signal, () => end(abortErrorFor(request.signal as AbortSignal)));
   const timer = request.timeoutMs > 0
     ? setTimeout(() => end(new WinsockError(WsaError.WSAETIMEDOUT, 'ConnectEx', {})), request.timeoutMs)
     : undefined;
@@ -147,7 +146,7 @@ async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: 
     return connectionFromResult(outcome.result, startedAt, { strategy: 'race', attempts: outcome.attempts });
   } finally {
     if (timer) clearTimeout(timer);
-    request.signal?.removeEventListener('abort', onAbort);
+    stopListening();
   }
 }
 

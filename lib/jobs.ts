@@ -40,6 +40,27 @@ export function timeoutErrorFor(syscall: string, details: ConstructorParameters<
 }
 
 /**
+ * Listens for `signal`'s abort until the returned function is called. Like Node's
+ * own APIs we accept any object shaped like an AbortSignal, so its methods are the
+ * caller's code. addEventListener is called before anything starts, so if it
+ * throws, that error is the answer and nothing is left behind. A
+ * removeEventListener that throws is ignored: it runs as we settle, from a timer
+ * or a completion, where a throw would take the process down or lose a socket,
+ * and a listener left behind is harmless (it acts only on unsettled work).
+ */
+export function listenForAbort(signal: AbortSignal | undefined, listener: () => void): () => void {
+  if (!signal) return () => {};
+  signal.addEventListener('abort', listener, { once: true });
+  return () => {
+    try {
+      signal.removeEventListener('abort', listener);
+    } catch {
+      // See above: cleanup of a signal-like object must not fail the settle.
+    }
+  };
+}
+
+/**
  * Starts a job with `start` and resolves with its raw result (success or OS error);
  * rejects only for the deadline or an abort.
  */
@@ -50,22 +71,31 @@ export function runJob(binding: NativeBinding, start: () => number, limits: JobL
   return new Promise<NativeResult>((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
-    const id = start();
+    let id: number | undefined;
+    let stopListening = (): void => {};
 
     const finish = (): void => {
       settled = true;
       if (timer) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      stopListening();
     };
     const giveUp = (error: Error): void => {
       if (settled) return;
       finish();
       // false: the result is already on its way; the waiter below closes it.
-      if (binding.cancel(id)) waiters.delete(id);
+      if (id !== undefined && binding.cancel(id)) waiters.delete(id);
       reject(error);
     };
-    const onAbort = (): void => giveUp(abortErrorFor(signal as AbortSignal));
 
+    // Listen before starting: a throwing addEventListener rejects with nothing started.
+    stopListening = listenForAbort(signal, () => giveUp(abortErrorFor(signal as AbortSignal)));
+    if (settled) return; // a signal-like object that aborted while we subscribed
+    try {
+      id = start();
+    } catch (error) {
+      finish();
+      throw error;
+    }
     waiters.set(id, (result) => {
       if (settled) {
         result.socket?.close();
@@ -74,7 +104,6 @@ export function runJob(binding: NativeBinding, start: () => number, limits: JobL
       finish();
       resolve(result);
     });
-    signal?.addEventListener('abort', onAbort, { once: true });
     if (limits.timeoutMs > 0) {
       const makeError = limits.timeoutError ?? (() => new Error(`deadline of ${limits.timeoutMs} ms passed`));
       timer = setTimeout(() => giveUp(makeError()), limits.timeoutMs);

@@ -5,6 +5,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { inspect } from 'node:util';
+import { isUint8Array } from 'node:util/types';
 
 /** Longest host name WSAConnectByNameW is given (DNS names are at most 255 octets). */
 export const MAX_HOST_LENGTH = 255;
@@ -164,17 +165,25 @@ export function validateRemotePort(value: unknown, name: string): number {
 }
 
 export function validateUint8Array(value: unknown, name: string, maxLength: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw invalidArgType(name, 'an instance of Uint8Array or Buffer', value);
+  // The brand check, not instanceof: Object.create(Uint8Array.prototype) passes
+  // instanceof but is no typed array (its byteLength getter throws).
+  if (!isUint8Array(value)) throw invalidArgType(name, 'an instance of Uint8Array or Buffer', value);
   if (value.byteLength > maxLength) throw outOfRange(`${name}.byteLength`, `<= ${maxLength}`, value.byteLength);
   return value;
 }
 
+/**
+ * A dense copy of an array of minLength..maxLength entries. Holes become
+ * undefined (so each slot is checked, none skipped as Array.prototype.map would),
+ * and length is read once, so a Proxy cannot grow the list after the check.
+ */
 export function validateArray(value: unknown, name: string, minLength: number, maxLength: number): unknown[] {
   if (!Array.isArray(value)) throw invalidArgType(name, 'an instance of Array', value);
-  if (value.length < minLength || value.length > maxLength) {
-    throw outOfRange(`${name}.length`, `>= ${minLength} and <= ${maxLength}`, value.length);
+  const length: number = value.length;
+  if (length < minLength || length > maxLength) {
+    throw outOfRange(`${name}.length`, `>= ${minLength} and <= ${maxLength}`, length);
   }
-  return value;
+  return Array.from({ length }, (_, i) => value[i]);
 }
 
 /** {address, port} with an IP literal, as used by connectByList and wsaConnect. */

@@ -64,6 +64,12 @@ describe('argument validation (before any native call)', () => {
       await rejectsWith(connectByList({ addresses, strategy: 'fastest' }), TypeError, 'ERR_INVALID_ARG_VALUE');
       await rejectsWith(connectByList({ addresses, attemptDelay: -5 }), RangeError, 'ERR_OUT_OF_RANGE');
     });
+    it('checks every slot of a sparse list (holes are missing entries, not skipped)', async () => {
+      await rejectsWith(connectByList({ addresses: new Array(2) }), TypeError, 'ERR_INVALID_ARG_TYPE', /addresses\[0\]/);
+      // eslint-disable-next-line no-sparse-arrays
+      await rejectsWith(connectByList({ addresses: [{ address: '127.0.0.1', port: 1 }, , { address: '127.0.0.1', port: 1 }] }),
+        TypeError, 'ERR_INVALID_ARG_TYPE', /addresses\[1\]/);
+    });
   });
 
   describe('wsaConnect', () => {
@@ -77,6 +83,8 @@ describe('argument validation (before any native call)', () => {
       await rejectsWith(wsaConnect({ address: '127.0.0.1', port: 1, local: { port: 65536 } }), RangeError, 'ERR_OUT_OF_RANGE');
       await rejectsWith(wsaConnect({ address: '127.0.0.1', port: 1, callerData: 'abc' }), TypeError, 'ERR_INVALID_ARG_TYPE');
       await rejectsWith(wsaConnect({ address: '127.0.0.1', port: 1, callerData: new Uint8Array(65536) }), RangeError, 'ERR_OUT_OF_RANGE');
+      // Passes `instanceof Uint8Array` but is no typed array: its byteLength getter throws.
+      await rejectsWith(wsaConnect({ address: '127.0.0.1', port: 1, callerData: Object.create(Uint8Array.prototype) }), TypeError, 'ERR_INVALID_ARG_TYPE');
       await rejectsWith(wsaConnect({ address: '127.0.0.1', port: 1, broadcast: true }), TypeError, 'ERR_INVALID_ARG_VALUE', /udp/);
       await rejectsWith(wsaConnect({ address: '127.0.0.1', port: 1, protocol: 'udp', broadcast: 'yes' }), TypeError, 'ERR_INVALID_ARG_TYPE');
     });

@@ -97,6 +97,14 @@ class WsaConnectJob : public ConnectJob {
     return true;
   }
 
+  // How a stream connect ended: `error` 0 when connected, else the call that
+  // failed and its error. Reported only once the socket is done with (below).
+  struct StreamOutcome {
+    const char* call;
+    int error;
+  };
+  static StreamOutcome Connected() { return {"WSAConnect", 0}; }
+
   bool ConnectStream() {
     SOCKET s = result_.socket.get();
     WSAEVENT connected = WSACreateEvent();
@@ -104,24 +112,27 @@ class WsaConnectJob : public ConnectJob {
       result_.Fail("WSACreateEvent", WSAGetLastError());
       return false;
     }
-    bool ok = ConnectStreamWith(s, connected);
-    WSAEventSelect(s, nullptr, 0);  // detach the event; libuv takes over a non-blocking socket
+    StreamOutcome outcome = ConnectStreamWith(s, connected);
+    // Detach the event while the socket is still ours: once closed, its handle value
+    // can be another thread's new socket, which WSAEventSelect would turn
+    // non-blocking (measured under Wine: a WSAConnectByName on it then failed with
+    // WSAEWOULDBLOCK, about 1 in 125). So only after this may a failure close it.
+    // libuv takes over a non-blocking socket.
+    WSAEventSelect(s, nullptr, 0);
     WSACloseEvent(connected);
-    if (ok) RecordCalleeData();
-    return ok;
+    if (outcome.error != 0) {
+      result_.Fail(outcome.call, outcome.error);
+      return false;
+    }
+    RecordCalleeData();
+    return true;
   }
 
-  bool ConnectStreamWith(SOCKET s, WSAEVENT connected) {
-    if (WSAEventSelect(s, connected, FD_CONNECT) != 0) {
-      result_.Fail("WSAEventSelect", WSAGetLastError());
-      return false;
-    }
+  StreamOutcome ConnectStreamWith(SOCKET s, WSAEVENT connected) {
+    if (WSAEventSelect(s, connected, FD_CONNECT) != 0) return {"WSAEventSelect", WSAGetLastError()};
     int err = CallWsaConnect(true);
-    if (err == 0) return true;
-    if (err != WSAEWOULDBLOCK) {
-      result_.Fail("WSAConnect", err);
-      return false;
-    }
+    if (err == 0) return Connected();
+    if (err != WSAEWOULDBLOCK) return {"WSAConnect", err};
     return AwaitConnect(s, connected);
   }
 
@@ -130,30 +141,18 @@ class WsaConnectJob : public ConnectJob {
   // event fires without FD_CONNECT recorded, because Wine 8 sometimes loses the
   // notification for a refused loopback connect (measured: about 1 in 8,000 under
   // 200 concurrent refused connects — the connect then never settled).
-  bool AwaitConnect(SOCKET s, WSAEVENT connected) {
+  StreamOutcome AwaitConnect(SOCKET s, WSAEVENT connected) {
     HANDLE waits[2] = {connected, cancel_event()};
     DWORD recheck_ms = kFirstRecheckMs;
     for (;;) {
       DWORD woke = WaitForMultipleObjects(2, waits, FALSE, recheck_ms);
-      if (woke == WAIT_OBJECT_0 + 1) {
-        result_.Fail("WSAConnect", WSA_OPERATION_ABORTED);  // abandoned: nobody reads this
-        return false;
-      }
-      if (woke == WAIT_FAILED) {
-        result_.Fail("WaitForMultipleObjects", static_cast<int>(GetLastError()));
-        return false;
-      }
+      if (woke == WAIT_OBJECT_0 + 1) return {"WSAConnect", WSA_OPERATION_ABORTED};  // abandoned: nobody reads this
+      if (woke == WAIT_FAILED) return {"WaitForMultipleObjects", static_cast<int>(GetLastError())};
       WSANETWORKEVENTS events{};
-      if (WSAEnumNetworkEvents(s, connected, &events) != 0) {
-        result_.Fail("WSAEnumNetworkEvents", WSAGetLastError());
-        return false;
-      }
+      if (WSAEnumNetworkEvents(s, connected, &events) != 0) return {"WSAEnumNetworkEvents", WSAGetLastError()};
       int outcome = (events.lNetworkEvents & FD_CONNECT) ? events.iErrorCode[FD_CONNECT_BIT] : PollConnect(s);
-      if (outcome == 0) return true;
-      if (outcome != kStillConnecting) {
-        result_.Fail("WSAConnect", outcome);
-        return false;
-      }
+      if (outcome == 0) return Connected();
+      if (outcome != kStillConnecting) return {"WSAConnect", outcome};
       recheck_ms = std::min<DWORD>(recheck_ms * 2, kLastRecheckMs);
     }
   }

@@ -55,10 +55,34 @@ bool ConnectJob::Abandon() {
   abandoned_running.fetch_add(1);
   if (cancel_event_) SetEvent(cancel_event_);
   std::lock_guard<std::mutex> lock(cancellable_mutex_);
-  if (cancellable_socket_ != INVALID_SOCKET) {
-    CancelIoEx(reinterpret_cast<HANDLE>(cancellable_socket_), nullptr);
+  if (cancellable_socket_ == INVALID_SOCKET) return true;  // no blocking call running
+  CancelPendingIoLocked();
+  // The call may have no I/O pending yet (still resolving the name, say): measured
+  // under Wine, 4 to 44 of 400 WSAConnectByName("localhost") calls abandoned within
+  // a millisecond found nothing to cancel, and their connects then hung on, each
+  // holding a pool thread. So cancel again until EndCancellableCall() says the call
+  // has returned.
+  cancel_retry_ = CreateThreadpoolTimer(RetryCancel, this, nullptr);
+  if (cancel_retry_ != nullptr) {
+    FILETIME due;
+    ULARGE_INTEGER relative;
+    relative.QuadPart = static_cast<ULONGLONG>(-static_cast<LONGLONG>(kCancelRetryMs) * 10000);  // 100 ns units, relative
+    due.dwLowDateTime = relative.LowPart;
+    due.dwHighDateTime = relative.HighPart;
+    SetThreadpoolTimer(cancel_retry_, &due, kCancelRetryMs, 0);
   }
   return true;
+}
+
+VOID CALLBACK ConnectJob::RetryCancel(PTP_CALLBACK_INSTANCE, PVOID job, PTP_TIMER) {
+  // The job outlives this callback: EndCancellableCall() waits for it.
+  auto* self = static_cast<ConnectJob*>(job);
+  std::lock_guard<std::mutex> lock(self->cancellable_mutex_);
+  if (self->cancellable_socket_ != INVALID_SOCKET) self->CancelPendingIoLocked();
+}
+
+void ConnectJob::CancelPendingIoLocked() {
+  CancelIoEx(reinterpret_cast<HANDLE>(cancellable_socket_), nullptr);
 }
 
 bool ConnectJob::BeginCancellableCall(SOCKET s) {
@@ -69,10 +93,20 @@ bool ConnectJob::BeginCancellableCall(SOCKET s) {
 }
 
 void ConnectJob::EndCancellableCall() {
-  // Under the lock so a concurrent Abandon() never calls CancelIoEx on a handle
-  // value that has been closed and possibly reused.
-  std::lock_guard<std::mutex> lock(cancellable_mutex_);
-  cancellable_socket_ = INVALID_SOCKET;
+  PTP_TIMER retry = nullptr;
+  {
+    // Under the lock so a concurrent Abandon() or retry never calls CancelIoEx on a
+    // handle value that has been closed and possibly reused.
+    std::lock_guard<std::mutex> lock(cancellable_mutex_);
+    cancellable_socket_ = INVALID_SOCKET;
+    retry = cancel_retry_;
+    cancel_retry_ = nullptr;
+  }
+  if (retry == nullptr) return;
+  // Outside the lock: a running callback takes it.
+  SetThreadpoolTimer(retry, nullptr, 0, 0);
+  WaitForThreadpoolTimerCallbacks(retry, TRUE);
+  CloseThreadpoolTimer(retry);
 }
 
 Napi::Object ConnectJob::TakeResultAsJs(Napi::Env env) {

@@ -82,8 +82,11 @@ class ConnectJob {
 
   // While a blocking call runs on `s`, Abandon() cancels its I/O with CancelIoEx
   // (a documented way to cut a blocking Winsock call short from another thread;
-  // closing the socket from another thread is not). Returns false if the job was
-  // abandoned before the call could start: then don't start it.
+  // closing the socket from another thread is not), and keeps cancelling every
+  // kCancelRetryMs until the call returns: CancelIoEx cancels only I/O already
+  // pending, and an abandon can land while the call is still resolving the name,
+  // before its connect exists. Returns false if the job was abandoned before the
+  // call could start: then don't start it.
   bool BeginCancellableCall(SOCKET s);
   void EndCancellableCall();
 
@@ -114,8 +117,13 @@ class ConnectJob {
   std::atomic<State> state_{State::kPending};
   std::atomic<bool> running_{false};
   HANDLE cancel_event_;
+  static constexpr DWORD kCancelRetryMs = 20;
+  static VOID CALLBACK RetryCancel(PTP_CALLBACK_INSTANCE, PVOID job, PTP_TIMER);
+  void CancelPendingIoLocked();
+
   std::mutex cancellable_mutex_;
   SOCKET cancellable_socket_ = INVALID_SOCKET;
+  PTP_TIMER cancel_retry_ = nullptr;  // repeats CancelIoEx while an abandoned call runs
 };
 
 // Fills local/remote from the connected socket. The OS-reported local address can
