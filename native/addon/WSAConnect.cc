@@ -99,14 +99,8 @@ class WsaConnectJob : public ConnectJob {
 
   bool ConnectStream() {
     SOCKET s = result_.socket.get();
-    WSAEVENT connected = WSACreateEvent();
-    if (connected == WSA_INVALID_EVENT) {
-      result_.Fail("WSACreateEvent", WSAGetLastError());
-      return false;
-    }
-    bool ok = ConnectStreamWith(s, connected);
+    bool ok = ConnectStreamWith(s, io_event());
     WSAEventSelect(s, nullptr, 0);  // detach the event; libuv takes over a non-blocking socket
-    WSACloseEvent(connected);
     if (ok) RecordCalleeData();
     return ok;
   }

@@ -9,28 +9,38 @@ namespace {
 std::atomic<int64_t> abandoned_running{0};
 }
 
-ConnectJob::ConnectJob() : cancel_event_(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
-
-ConnectJob::~ConnectJob() {
-  if (cancel_event_) CloseHandle(cancel_event_);
-}
-
 void ConnectJob::Bind(uint32_t id, std::shared_ptr<Mailbox> mailbox) {
   id_ = id;
   mailbox_ = std::move(mailbox);
 }
 
-void ConnectJob::RunOnPoolThread(const std::shared_ptr<ConnectJob>& self) {
+void ConnectJob::RunOnPoolThread(const std::shared_ptr<ConnectJob>& self, const WorkerEvents& events) {
+  // Borrowed before the abandoned() check: an Abandon() that comes after the check
+  // then finds the cancel event and signals it (see Abandon).
+  BorrowEvents(events);
   if (!abandoned()) {
     running_.store(true);
-    if (cancel_event_ == nullptr) {
-      result_.Fail("CreateEvent", static_cast<int>(GetLastError()));
+    if (events.cancel == nullptr || events.io == nullptr) {
+      result_.Fail("CreateEvent", static_cast<int>(events.create_error));
     } else {
       Execute();
     }
     running_.store(false);
   }
+  ReturnEvents();
   Finish(self);
+}
+
+void ConnectJob::BorrowEvents(const WorkerEvents& events) {
+  std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  events_ = events;
+}
+
+void ConnectJob::ReturnEvents() {
+  std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  // The next job on this thread starts with a quiet cancel event.
+  if (cancel_signalled_ && events_.cancel) ResetEvent(events_.cancel);
+  events_ = WorkerEvents{};
 }
 
 void ConnectJob::FailWithoutRunning(const std::shared_ptr<ConnectJob>& self, int error) {
@@ -53,8 +63,11 @@ bool ConnectJob::Abandon() {
   State expected = State::kPending;
   if (!state_.compare_exchange_strong(expected, State::kAbandoned)) return false;
   abandoned_running.fetch_add(1);
-  if (cancel_event_) SetEvent(cancel_event_);
   std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  if (events_.cancel) {
+    SetEvent(events_.cancel);
+    cancel_signalled_ = true;
+  }
   if (cancellable_socket_ != INVALID_SOCKET) {
     CancelIoEx(reinterpret_cast<HANDLE>(cancellable_socket_), nullptr);
   }

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <vector>
 
+#include "job_pool.h"
 #include "owned_socket.h"
 #include "sockaddr.h"
 
@@ -45,8 +46,8 @@ struct ConnectResult {
 
 class ConnectJob {
  public:
-  ConnectJob();
-  virtual ~ConnectJob();
+  ConnectJob() = default;
+  virtual ~ConnectJob() = default;
   ConnectJob(const ConnectJob&) = delete;
   ConnectJob& operator=(const ConnectJob&) = delete;
 
@@ -55,7 +56,8 @@ class ConnectJob {
 
   // Pool thread: runs Execute() unless already abandoned, then hands the result
   // to the mailbox (Completed) or drops it, closing the socket (Abandoned).
-  void RunOnPoolThread(const std::shared_ptr<ConnectJob>& self);
+  // `events` are the thread's own, lent to this job while it runs.
+  void RunOnPoolThread(const std::shared_ptr<ConnectJob>& self, const WorkerEvents& events);
   // Used when the job can't be run at all (no thread could be started).
   void FailWithoutRunning(const std::shared_ptr<ConnectJob>& self, int error);
 
@@ -78,7 +80,13 @@ class ConnectJob {
   virtual void AddResultFields(Napi::Env env, Napi::Object result) {}
 
   bool abandoned() const { return state_.load() == State::kAbandoned; }
-  HANDLE cancel_event() const { return cancel_event_; }
+  // Signalled when the job is abandoned (the pool thread's event, lent to this job).
+  HANDLE cancel_event() const { return events_.cancel; }
+  // A manual-reset event for the job's own waits, reset on each call: one wait at a time.
+  HANDLE io_event() const {
+    ResetEvent(events_.io);
+    return events_.io;
+  }
 
   // While a blocking call runs on `s`, Abandon() cancels its I/O with CancelIoEx
   // (a documented way to cut a blocking Winsock call short from another thread;
@@ -108,12 +116,16 @@ class ConnectJob {
   enum class State { kPending, kCompleted, kAbandoned };
 
   void Finish(const std::shared_ptr<ConnectJob>& self);
+  // Lends the thread's events to this job / takes them back (under cancellable_mutex_).
+  void BorrowEvents(const WorkerEvents& events);
+  void ReturnEvents();
 
   uint32_t id_ = 0;
   std::shared_ptr<Mailbox> mailbox_;
   std::atomic<State> state_{State::kPending};
   std::atomic<bool> running_{false};
-  HANDLE cancel_event_;
+  WorkerEvents events_;             // while running on a pool thread; else null handles
+  bool cancel_signalled_ = false;   // Abandon() set events_.cancel (guarded by cancellable_mutex_)
   std::mutex cancellable_mutex_;
   SOCKET cancellable_socket_ = INVALID_SOCKET;
 };

@@ -1,6 +1,5 @@
 #include "job_pool.h"
 
-#include <chrono>
 #include <system_error>
 #include <thread>
 
@@ -8,23 +7,76 @@
 
 namespace wsc {
 
+namespace {
+
+// Holds an SRWLOCK exclusively for a scope.
+class ExclusiveLock {
+ public:
+  explicit ExclusiveLock(SRWLOCK* lock) : lock_(lock) { AcquireSRWLockExclusive(lock_); }
+  ~ExclusiveLock() {
+    if (held_) ReleaseSRWLockExclusive(lock_);
+  }
+  void Unlock() {
+    ReleaseSRWLockExclusive(lock_);
+    held_ = false;
+  }
+  void Lock() {
+    AcquireSRWLockExclusive(lock_);
+    held_ = true;
+  }
+  ExclusiveLock(const ExclusiveLock&) = delete;
+  ExclusiveLock& operator=(const ExclusiveLock&) = delete;
+
+ private:
+  SRWLOCK* lock_;
+  bool held_ = true;
+};
+
+HANDLE NewManualResetEvent(DWORD* error) {
+  HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  if (event == nullptr && *error == 0) *error = GetLastError();
+  return event;
+}
+
+// The thread's own events, closed when the thread exits.
+class OwnedWorkerEvents {
+ public:
+  OwnedWorkerEvents() {
+    events_.cancel = NewManualResetEvent(&events_.create_error);
+    events_.io = NewManualResetEvent(&events_.create_error);
+  }
+  ~OwnedWorkerEvents() {
+    if (events_.cancel) CloseHandle(events_.cancel);
+    if (events_.io) CloseHandle(events_.io);
+  }
+  OwnedWorkerEvents(const OwnedWorkerEvents&) = delete;
+  OwnedWorkerEvents& operator=(const OwnedWorkerEvents&) = delete;
+  const WorkerEvents& get() const { return events_; }
+
+ private:
+  WorkerEvents events_;
+};
+
+}  // namespace
+
 JobPool& JobPool::Instance() {
   static JobPool* pool = new JobPool();  // deliberately never deleted (see header)
   return *pool;
 }
 
 void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
-  std::unique_lock<std::mutex> lock(mutex_);
+  ExclusiveLock lock(&lock_);
   queue_.push_back(job);
   if (idle_ > static_cast<int>(queue_.size()) - 1) {
-    work_ready_.notify_one();
+    lock.Unlock();
+    WakeConditionVariable(&work_ready_);
     return;
   }
   if (threads_ < kMaxThreads && StartThreadLocked()) return;
   if (threads_ > 0) return;  // a running thread will take it when it frees up
   // No thread at all and none can be started: fail the job rather than strand it.
   queue_.pop_back();
-  lock.unlock();
+  lock.Unlock();
   job->FailWithoutRunning(job, ERROR_NOT_ENOUGH_MEMORY);
 }
 
@@ -39,27 +91,32 @@ bool JobPool::StartThreadLocked() {
 }
 
 void JobPool::WorkerLoop() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  OwnedWorkerEvents events;
+  ExclusiveLock lock(&lock_);
   for (;;) {
     if (queue_.empty()) {
       ++idle_;
-      bool woke = work_ready_.wait_for(lock, std::chrono::milliseconds(kIdleExitMs),
-                                       [this] { return !queue_.empty(); });
+      ULONGLONG deadline = GetTickCount64() + kIdleExitMs;
+      while (queue_.empty()) {
+        ULONGLONG now = GetTickCount64();
+        if (now >= deadline) break;
+        SleepConditionVariableSRW(&work_ready_, &lock_, static_cast<DWORD>(deadline - now), 0);
+      }
       --idle_;
-      if (!woke) break;
+      if (queue_.empty()) break;
     }
     std::shared_ptr<ConnectJob> job = std::move(queue_.front());
     queue_.pop_front();
-    lock.unlock();
-    job->RunOnPoolThread(job);
+    lock.Unlock();
+    job->RunOnPoolThread(job, events.get());
     job.reset();  // drop our reference outside the lock
-    lock.lock();
+    lock.Lock();
   }
   --threads_;
 }
 
 PoolStats JobPool::Stats() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  ExclusiveLock lock(&lock_);
   return PoolStats{threads_, idle_, static_cast<int64_t>(queue_.size())};
 }
 
