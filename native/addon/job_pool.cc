@@ -1,5 +1,6 @@
 #include "job_pool.h"
 
+#include <algorithm>
 #include <system_error>
 #include <thread>
 
@@ -72,29 +73,48 @@ void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
     WakeConditionVariable(&work_ready_);
     return;
   }
-  if (threads_ < kMaxThreads && StartThreadLocked()) return;
+  if (starting_) return;  // that thread takes it, and starts the next if more wait
+  bool reserved = ReserveThreadLocked();
+  lock.Unlock();
+  if (reserved && StartReservedThread()) return;
+  lock.Lock();
   if (threads_ > 0) return;  // a running thread will take it when it frees up
   // No thread at all and none can be started: fail the job rather than strand it.
-  queue_.pop_back();
+  auto it = std::find(queue_.begin(), queue_.end(), job);
+  if (it == queue_.end()) return;  // taken after all
+  queue_.erase(it);
   lock.Unlock();
   job->FailWithoutRunning(job, ERROR_NOT_ENOUGH_MEMORY);
 }
 
-bool JobPool::StartThreadLocked() {
+bool JobPool::ReserveThreadLocked() {
+  if (starting_ || threads_ >= kMaxThreads) return false;
+  if (static_cast<int>(queue_.size()) <= idle_) return false;
+  ++threads_;
+  starting_ = true;
+  return true;
+}
+
+bool JobPool::StartReservedThread() {
   try {
     std::thread([this] { WorkerLoop(); }).detach();
+    return true;
   } catch (const std::system_error&) {
+    ExclusiveLock lock(&lock_);
+    --threads_;
+    starting_ = false;
     return false;
   }
-  ++threads_;
-  return true;
 }
 
 void JobPool::WorkerLoop() {
   OwnedWorkerEvents events;
   ExclusiveLock lock(&lock_);
+  bool first_job = true;
   for (;;) {
     if (queue_.empty()) {
+      if (first_job) starting_ = false;  // started for work another thread took
+      first_job = false;
       ++idle_;
       ULONGLONG deadline = GetTickCount64() + kIdleExitMs;
       while (queue_.empty()) {
@@ -107,7 +127,11 @@ void JobPool::WorkerLoop() {
     }
     std::shared_ptr<ConnectJob> job = std::move(queue_.front());
     queue_.pop_front();
+    if (first_job) starting_ = false;
+    first_job = false;
+    bool reserved = ReserveThreadLocked();  // more work waiting and nobody free: start the next thread
     lock.Unlock();
+    if (reserved) StartReservedThread();
     job->RunOnPoolThread(job, events.get());
     job.reset();  // drop our reference outside the lock
     lock.Lock();
