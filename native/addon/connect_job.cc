@@ -7,6 +7,37 @@ namespace wsc {
 
 namespace {
 std::atomic<int64_t> abandoned_running{0};
+std::atomic<bool> timing_enabled{false};
+
+int64_t PerformanceCounter() {
+  LARGE_INTEGER now;
+  QueryPerformanceCounter(&now);
+  return now.QuadPart;
+}
+
+double CounterToMicroseconds(int64_t ticks) {
+  static const double frequency = [] {
+    LARGE_INTEGER f;
+    QueryPerformanceFrequency(&f);
+    return static_cast<double>(f.QuadPart);
+  }();
+  return static_cast<double>(ticks) * 1e6 / frequency;
+}
+}  // namespace
+
+void ConnectJob::SetTimingEnabled(bool enabled) { timing_enabled.store(enabled); }
+
+void ConnectJob::Stamp(StampIndex index) { stamps_[index] = PerformanceCounter(); }
+
+// {queuedUs: created -> a pool thread starts it (includes the wake-up),
+//  executeUs: the Winsock work on the pool thread,
+//  handBackUs: executed -> JS thread holds the result (mailbox post, loop wake-up)}
+Napi::Object ConnectJob::TimingAsJs(Napi::Env env) const {
+  Napi::Object timing = Napi::Object::New(env);
+  timing.Set("queuedUs", CounterToMicroseconds(stamps_[kStarted] - stamps_[kCreated]));
+  timing.Set("executeUs", CounterToMicroseconds(stamps_[kExecuted] - stamps_[kStarted]));
+  timing.Set("handBackUs", CounterToMicroseconds(stamps_[kDelivered] - stamps_[kExecuted]));
+  return timing;
 }
 
 void ConnectJob::Bind(uint32_t id, std::shared_ptr<Mailbox> mailbox) {
@@ -17,6 +48,7 @@ void ConnectJob::Bind(uint32_t id, std::shared_ptr<Mailbox> mailbox) {
 void ConnectJob::RunOnPoolThread(const std::shared_ptr<ConnectJob>& self, const WorkerEvents& events) {
   // Borrowed before the abandoned() check: an Abandon() that comes after the check
   // then finds the cancel event and signals it (see Abandon).
+  Stamp(kStarted);
   BorrowEvents(events);
   if (!abandoned()) {
     running_.store(true);
@@ -28,6 +60,7 @@ void ConnectJob::RunOnPoolThread(const std::shared_ptr<ConnectJob>& self, const 
     running_.store(false);
   }
   ReturnEvents();
+  Stamp(kExecuted);
   Finish(self);
 }
 
@@ -98,6 +131,7 @@ Napi::Object ConnectJob::TakeResultAsJs(Napi::Env env) {
   if (result_.has_local) object.Set("localAddress", result_.local.ToJs(env));
   if (result_.has_remote) object.Set("remoteAddress", result_.remote.ToJs(env));
   AddResultFields(env, object);
+  if (timing_enabled.load()) object.Set("timing", TimingAsJs(env));
   if (result_.has_callee_data) {
     object.Set("calleeData",
                Napi::Buffer<uint8_t>::Copy(env, result_.callee_data.data(), result_.callee_data.size()));

@@ -46,7 +46,7 @@ struct ConnectResult {
 
 class ConnectJob {
  public:
-  ConnectJob() = default;
+  ConnectJob() { Stamp(kCreated); }
   virtual ~ConnectJob() = default;
   ConnectJob(const ConnectJob&) = delete;
   ConnectJob& operator=(const ConnectJob&) = delete;
@@ -69,6 +69,12 @@ class ConnectJob {
   Napi::Object TakeResultAsJs(Napi::Env env);
 
   static int64_t AbandonedStillRunning();
+
+  // Diagnostics for bench/ (off by default): when on, every result carries
+  // `timing`, the microseconds each stage of the hand-off took (see TimingAsJs).
+  static void SetTimingEnabled(bool enabled);
+  // JS thread, when the mailbox hands the job over (the last stamp).
+  void StampDelivered() { Stamp(kDelivered); }
 
  protected:
   // Pool thread: does the Winsock work and fills result_. Must return soon after
@@ -114,6 +120,11 @@ class ConnectJob {
 
  private:
   enum class State { kPending, kCompleted, kAbandoned };
+  // Moments in a job's life, from QueryPerformanceCounter (no system call).
+  enum StampIndex { kCreated, kStarted, kExecuted, kDelivered, kStampCount };
+
+  void Stamp(StampIndex index);
+  Napi::Object TimingAsJs(Napi::Env env) const;
 
   void Finish(const std::shared_ptr<ConnectJob>& self);
   // Lends the thread's events to this job / takes them back (under cancellable_mutex_).
@@ -124,6 +135,7 @@ class ConnectJob {
   std::shared_ptr<Mailbox> mailbox_;
   std::atomic<State> state_{State::kPending};
   std::atomic<bool> running_{false};
+  int64_t stamps_[kStampCount] = {};
   WorkerEvents events_;             // while running on a pool thread; else null handles
   bool cancel_signalled_ = false;   // Abandon() set events_.cancel (guarded by cancellable_mutex_)
   std::mutex cancellable_mutex_;
