@@ -64,10 +64,10 @@ function isolationTable(iso) {
 function throughputTable(t) {
   const mib = (t.bytes / 1048576).toFixed(0);
   return markdownTable(
-    ['socket', `MiB/s (${mib} MiB, median of ${t.rounds})`, 'vs net.Socket'],
-    [[`adopted (${t.adopted.name})`, fmt(t.adopted.mibPerSecond, 0), times(t.adopted.mibPerSecond / t.net.mibPerSecond)],
-      [`net.Socket (${t.net.name})`, fmt(t.net.mibPerSecond, 0), '1.00×']],
-    ['l', 'r', 'r'],
+    ['socket', `MiB/s (${mib} MiB, median of ${t.rounds})`, 'ratio of medians', 'median of pairwise ratios'],
+    [[`adopted (${t.adopted.name})`, fmt(t.adopted.mibPerSecond, 0), times(t.adopted.mibPerSecond / t.net.mibPerSecond), times(t.medianPairRatio)],
+      [`net.Socket (${t.net.name})`, fmt(t.net.mibPerSecond, 0), '1.00×', '1.00×']],
+    ['l', 'r', 'r', 'r'],
   );
 }
 

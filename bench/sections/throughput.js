@@ -66,10 +66,14 @@ async function measureThroughput({ target, adopted, baseline, bytes, rounds, log
       log(`  ${method.name.padEnd(28)} ${(bytes / 1048576).toFixed(0)} MiB in ${result.seconds.toFixed(2)} s: ${result.mibPerSecond.toFixed(0)} MiB/s`);
     }
   }
+  // Each round's two transfers ran back to back: their ratio is less exposed to
+  // the machine's drift than the ratio of the two medians (both are reported).
+  const pairRatios = runs.adopted.map((r, i) => r.mibPerSecond / runs.net[i].mibPerSecond);
   return {
     bytes,
     chunkBytes: CHUNK_BYTES,
     rounds,
+    medianPairRatio: median(pairRatios),
     adopted: { name: adopted.name, mibPerSecond: median(runs.adopted.map((r) => r.mibPerSecond)), runs: runs.adopted },
     net: { name: baseline.name, mibPerSecond: median(runs.net.map((r) => r.mibPerSecond)), runs: runs.net },
   };
