@@ -68,9 +68,13 @@ JobPool& JobPool::Instance() {
 void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
   ExclusiveLock lock(&lock_);
   queue_.push_back(job);
-  if (idle_ > static_cast<int>(queue_.size()) - 1) {
-    lock.Unlock();
-    WakeConditionVariable(&work_ready_);
+  if (!idle_.empty()) {
+    IdleSlot* slot = idle_.back();
+    idle_.pop_back();
+    slot->chosen = true;
+    ++woken_;
+    // Under the lock: the slot lives on that thread's stack, which can't move on before we release it.
+    WakeConditionVariable(&slot->wake);
     return;
   }
   if (starting_) return;  // that thread takes it, and starts the next if more wait
@@ -88,8 +92,8 @@ void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
 }
 
 bool JobPool::ReserveThreadLocked() {
-  if (starting_ || threads_ >= kMaxThreads) return false;
-  if (static_cast<int>(queue_.size()) <= idle_) return false;
+  if (starting_ || threads_ >= kMaxThreads || !idle_.empty()) return false;
+  if (static_cast<int>(queue_.size()) <= woken_) return false;  // every queued job has a thread coming
   ++threads_;
   starting_ = true;
   return true;
@@ -107,28 +111,34 @@ bool JobPool::StartReservedThread() {
   }
 }
 
+bool JobPool::WaitForWork(IdleSlot* slot) {
+  slot->chosen = false;
+  idle_.push_back(slot);
+  ULONGLONG deadline = GetTickCount64() + kIdleExitMs;
+  while (!slot->chosen) {
+    ULONGLONG now = GetTickCount64();
+    if (now >= deadline) break;
+    SleepConditionVariableSRW(&slot->wake, &lock_, static_cast<DWORD>(deadline - now), 0);
+  }
+  if (slot->chosen) {
+    --woken_;
+    return true;
+  }
+  idle_.erase(std::find(idle_.begin(), idle_.end(), slot));
+  return false;
+}
+
 void JobPool::WorkerLoop() {
   OwnedWorkerEvents events;
+  IdleSlot slot;
   ExclusiveLock lock(&lock_);
-  bool first_job = true;
+  starting_ = false;  // this thread is up: the next may be started when work waits
   for (;;) {
-    if (queue_.empty()) {
-      if (first_job) starting_ = false;  // started for work another thread took
-      first_job = false;
-      ++idle_;
-      ULONGLONG deadline = GetTickCount64() + kIdleExitMs;
-      while (queue_.empty()) {
-        ULONGLONG now = GetTickCount64();
-        if (now >= deadline) break;
-        SleepConditionVariableSRW(&work_ready_, &lock_, static_cast<DWORD>(deadline - now), 0);
-      }
-      --idle_;
-      if (queue_.empty()) break;
-    }
+    // Jobs beyond those already handed to woken threads are ours to take.
+    if (static_cast<int>(queue_.size()) <= woken_ && !WaitForWork(&slot)) break;
+    if (queue_.empty()) continue;  // a running thread took it first
     std::shared_ptr<ConnectJob> job = std::move(queue_.front());
     queue_.pop_front();
-    if (first_job) starting_ = false;
-    first_job = false;
     bool reserved = ReserveThreadLocked();  // more work waiting and nobody free: start the next thread
     lock.Unlock();
     if (reserved) StartReservedThread();
@@ -141,7 +151,7 @@ void JobPool::WorkerLoop() {
 
 PoolStats JobPool::Stats() {
   ExclusiveLock lock(&lock_);
-  return PoolStats{threads_, idle_, static_cast<int64_t>(queue_.size())};
+  return PoolStats{threads_, static_cast<int64_t>(idle_.size()), static_cast<int64_t>(queue_.size())};
 }
 
 }  // namespace wsc

@@ -15,6 +15,11 @@
 // Each thread owns the events its jobs wait on (WorkerEvents) and lends them to
 // one job at a time, so a job creates and closes no kernel objects.
 //
+// Idle threads wait last-in, first-out: a new job wakes the thread that went idle
+// most recently, so under a steady load a few threads stay busy and the others
+// reach kIdleExitMs and exit (a shared condition variable wakes the longest
+// waiter first, which kept every thread of a burst alive for ever).
+//
 // Threads are started off the JavaScript thread where possible: starting one
 // costs the caller ~0.7 ms under Wine (bench/costs.cc), and a burst of 200
 // connects used to start 128 of them on the event loop. Now the JS thread starts
@@ -27,6 +32,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <vector>
 
 namespace wsc {
 
@@ -47,6 +53,12 @@ struct WorkerEvents {
   DWORD create_error = 0;
 };
 
+// An idle thread's place in the idle stack (it lives on that thread's stack).
+struct IdleSlot {
+  CONDITION_VARIABLE wake = CONDITION_VARIABLE_INIT;
+  bool chosen = false;  // a job was handed to this thread (guarded by the pool's lock)
+};
+
 class JobPool {
  public:
   static constexpr int kMaxThreads = 128;
@@ -59,6 +71,9 @@ class JobPool {
  private:
   JobPool() = default;
   void WorkerLoop();
+  // With lock_ held: waits as the most recently idle thread until a job is handed
+  // over (true) or kIdleExitMs pass without one (false: the thread exits).
+  bool WaitForWork(IdleSlot* slot);
   // With lock_ held: true when a thread should be started for waiting work; if
   // so, reserves it (threads_, starting_). The caller starts it after unlocking.
   bool ReserveThreadLocked();
@@ -66,11 +81,11 @@ class JobPool {
   bool StartReservedThread();
 
   SRWLOCK lock_ = SRWLOCK_INIT;
-  CONDITION_VARIABLE work_ready_ = CONDITION_VARIABLE_INIT;
   std::deque<std::shared_ptr<ConnectJob>> queue_;
-  int threads_ = 0;         // running or starting
-  int idle_ = 0;            // waiting for work
-  bool starting_ = false;   // a thread was started and has not taken its first job yet
+  std::vector<IdleSlot*> idle_;  // waiting for work; the back went idle last
+  int woken_ = 0;                // handed a job, not awake yet: that many queued jobs are spoken for
+  int threads_ = 0;              // running or starting
+  bool starting_ = false;        // a thread was started and has not taken its first job yet
 };
 
 }  // namespace wsc
