@@ -33,6 +33,21 @@ class ExclusiveLock {
   bool held_ = true;
 };
 
+int64_t PerformanceCounter() {
+  LARGE_INTEGER now;
+  QueryPerformanceCounter(&now);
+  return now.QuadPart;
+}
+
+int64_t CounterFrequency() {
+  static const int64_t frequency = [] {
+    LARGE_INTEGER f;
+    QueryPerformanceFrequency(&f);
+    return f.QuadPart;
+  }();
+  return frequency;
+}
+
 HANDLE NewManualResetEvent(DWORD* error) {
   HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
   if (event == nullptr && *error == 0) *error = GetLastError();
@@ -77,10 +92,9 @@ void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
     WakeConditionVariable(&slot->wake);
     return;
   }
-  if (starting_) return;  // that thread takes it, and starts the next if more wait
-  bool reserved = ReserveThreadLocked();
+  Growth growth = PlanGrowthLocked();
   lock.Unlock();
-  if (reserved && StartReservedThread()) return;
+  if (Grow(growth)) return;
   lock.Lock();
   if (threads_ > 0) return;  // a running thread will take it when it frees up
   // No thread at all and none can be started: fail the job rather than strand it.
@@ -91,12 +105,63 @@ void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
   job->FailWithoutRunning(job, ERROR_NOT_ENOUGH_MEMORY);
 }
 
-bool JobPool::ReserveThreadLocked() {
-  if (starting_ || threads_ >= kMaxThreads || !idle_.empty()) return false;
-  if (static_cast<int>(queue_.size()) <= woken_) return false;  // every queued job has a thread coming
+JobPool::Growth JobPool::PlanGrowthLocked() {
+  if (!BacklogLocked() || !idle_.empty()) return Growth::kNone;
+  if (threads_ < kEagerThreads) return ReserveThreadLocked(kEagerThreads) ? Growth::kThread : Growth::kNone;
+  WakeConditionVariable(&backlog_);  // the injector adds a thread if the busy ones stay stuck
+  if (injector_running_) return Growth::kNone;
+  injector_running_ = true;
+  return Growth::kInjector;
+}
+
+bool JobPool::Grow(Growth growth) {
+  switch (growth) {
+    case Growth::kThread: return StartReservedThread();
+    case Growth::kInjector: return StartInjector();
+    case Growth::kNone: return true;
+  }
+  return true;
+}
+
+bool JobPool::ReserveThreadLocked(int limit) {
+  if (starting_ || threads_ >= limit || !idle_.empty() || !BacklogLocked()) return false;
   ++threads_;
   starting_ = true;
   return true;
+}
+
+bool JobPool::StartInjector() {
+  try {
+    std::thread([this] { InjectorLoop(); }).detach();
+    return true;
+  } catch (const std::system_error&) {
+    // Without it the pool keeps its eager threads; queued jobs wait for one of them.
+    ExclusiveLock lock(&lock_);
+    injector_running_ = false;
+    return threads_ > 0;
+  }
+}
+
+void JobPool::InjectorLoop() {
+  ExclusiveLock lock(&lock_);
+  for (;;) {
+    if (!BacklogLocked()) {
+      BOOL woke = SleepConditionVariableSRW(&backlog_, &lock_, kIdleExitMs, 0);
+      if (!woke && GetLastError() == ERROR_TIMEOUT && !BacklogLocked()) break;
+      continue;
+    }
+    int64_t stalled_ms = (PerformanceCounter() - last_start_) * 1000 / CounterFrequency();
+    if (stalled_ms >= kStallMs && ReserveThreadLocked(kMaxThreads)) {
+      last_start_ = PerformanceCounter();
+      lock.Unlock();
+      StartReservedThread();
+      lock.Lock();
+      continue;
+    }
+    DWORD wait_ms = stalled_ms >= kStallMs ? kStallMs : static_cast<DWORD>(kStallMs - stalled_ms);
+    SleepConditionVariableSRW(&backlog_, &lock_, wait_ms, 0);
+  }
+  injector_running_ = false;
 }
 
 bool JobPool::StartReservedThread() {
@@ -139,9 +204,10 @@ void JobPool::WorkerLoop() {
     if (queue_.empty()) continue;  // a running thread took it first
     std::shared_ptr<ConnectJob> job = std::move(queue_.front());
     queue_.pop_front();
-    bool reserved = ReserveThreadLocked();  // more work waiting and nobody free: start the next thread
+    last_start_ = PerformanceCounter();
+    Growth growth = PlanGrowthLocked();  // more work waiting and nobody free
     lock.Unlock();
-    if (reserved) StartReservedThread();
+    Grow(growth);
     job->RunOnPoolThread(job, events.get());
     job.reset();  // drop our reference outside the lock
     lock.Lock();

@@ -20,11 +20,20 @@
 // reach kIdleExitMs and exit (a shared condition variable wakes the longest
 // waiter first, which kept every thread of a burst alive for ever).
 //
+// Growth: up to kEagerThreads threads start as soon as work waits; beyond that a
+// thread is added only when the pool is stalled, i.e. work waits and no job has
+// started for kStallMs (every thread is inside a slow or hanging call). A burst
+// of quick connects so runs on a few threads instead of one per connect: under
+// Wine every thread's Winsock call is a wineserver round trip, and 100 threads
+// connecting at once starved the event loop's own calls (1,000 concurrent
+// connects: loop blocked 114 ms after the calls were made; with 8 threads, 31 ms,
+// and the burst settled as fast). Hanging connects still get a thread each,
+// kStallMs apart, up to kMaxThreads. The injector thread makes those decisions.
+//
 // Threads are started off the JavaScript thread where possible: starting one
-// costs the caller ~0.7 ms under Wine (bench/costs.cc), and a burst of 200
-// connects used to start 128 of them on the event loop. Now the JS thread starts
-// a thread only when none is idle and none is already starting; a new thread,
-// once it has taken its first job, starts the next one if work is still waiting.
+// costs the caller ~0.7 ms under Wine (bench/costs.cc). The JS thread starts
+// only the first worker and the injector; a new worker, once it has taken a job,
+// starts the next eager one if work is still waiting.
 #pragma once
 
 #include <windows.h>
@@ -62,6 +71,8 @@ struct IdleSlot {
 class JobPool {
  public:
   static constexpr int kMaxThreads = 128;
+  static constexpr int kEagerThreads = 4;
+  static constexpr int kStallMs = 3;
   static constexpr int kIdleExitMs = 10000;
 
   static JobPool& Instance();
@@ -74,9 +85,20 @@ class JobPool {
   // With lock_ held: waits as the most recently idle thread until a job is handed
   // over (true) or kIdleExitMs pass without one (false: the thread exits).
   bool WaitForWork(IdleSlot* slot);
+  enum class Growth { kNone, kThread, kInjector };
+  // With lock_ held, after work was queued or taken: how the pool should grow
+  // (reserves the thread or marks the injector running). Grow() acts on it
+  // without the lock; false when a thread could not be started.
+  Growth PlanGrowthLocked();
+  bool Grow(Growth growth);
+  void InjectorLoop();
+  bool StartInjector();
+  // With lock_ held: queued jobs no woken thread is coming for.
+  bool BacklogLocked() const { return static_cast<int>(queue_.size()) > woken_; }
   // With lock_ held: true when a thread should be started for waiting work; if
   // so, reserves it (threads_, starting_). The caller starts it after unlocking.
-  bool ReserveThreadLocked();
+  // `limit`: kEagerThreads for eager starts, kMaxThreads for the injector.
+  bool ReserveThreadLocked(int limit);
   // Without lock_: starts a reserved thread; false (reservation undone) on failure.
   bool StartReservedThread();
 
@@ -86,6 +108,9 @@ class JobPool {
   int woken_ = 0;                // handed a job, not awake yet: that many queued jobs are spoken for
   int threads_ = 0;              // running or starting
   bool starting_ = false;        // a thread was started and has not taken its first job yet
+  CONDITION_VARIABLE backlog_ = CONDITION_VARIABLE_INIT;  // wakes the injector
+  bool injector_running_ = false;
+  int64_t last_start_ = 0;       // performance counter when a job last started (or a thread was added)
 };
 
 }  // namespace wsc
