@@ -2,16 +2,16 @@
 // winsock-connect benchmark (not a test). One run on one node.exe measures, side
 // by side with Node's own net.connect and a plain-C Winsock loop:
 //   latency      sequential connect + adopt + close, median and p99
+//   memory       RSS and handles across many connect/close cycles
 //   concurrency  N concurrent connects: time to settle all, event-loop delay
 //   isolation    fs latency (libuv's threadpool) while 64 connects hang
 //   throughput   bulk bytes through an adopted socket vs a net.Socket
-//   memory       RSS and handles across many connect/close cycles
 //   handoff      where one connect's time goes (the profile), plus costs.exe
 // and writes bench/results/latest.json (+ a dated copy), table.md and chart.svg.
 // Loopback only (127.0.0.1).
 //
 //   node --expose-gc bench/run.js [--quick] [--only latency,memory,...]
-//        [--iterations N] [--warmup N] [--floor floor.exe] [--costs costs.exe] [--out-dir bench/results]
+//        [--iterations N] [--warmup N] [--concurrent N] [--floor floor.exe] [--costs costs.exe] [--out-dir bench/results]
 //
 // `npm run bench [-- --quick]` runs it on the real Windows node.exe (under Wine on Linux).
 const fs = require('node:fs');
@@ -32,7 +32,7 @@ const { measureLatency } = require('./sections/latency');
 const { measureMemory } = require('./sections/memory');
 const { measureThroughput } = require('./sections/throughput');
 
-const SECTIONS = ['latency', 'concurrency', 'isolation', 'throughput', 'memory', 'handoff'];
+const SECTIONS = ['latency', 'memory', 'concurrency', 'isolation', 'throughput', 'handoff'];
 const RUN_TIMEOUT_MS = 20 * 60_000;
 const MIB = 1024 * 1024;
 
@@ -271,6 +271,10 @@ async function main() {
       await local.stop();
       result.latency = { separate, inProcess };
     }
+    if (wants('memory')) {
+      log(`\nmemory: ${sizes.memoryCycles} connect/close cycles (after ${sizes.memoryWarmup} warm-up cycles)`);
+      result.memory = await measureMemory({ target: sink, methods, count: sizes.memoryCycles, warmup: sizes.memoryWarmup, log });
+    }
     if (wants('concurrency')) {
       log(`\nconcurrency: ${sizes.concurrent} concurrent connects per method, ${sizes.concurrencyRounds} round(s)`);
       result.concurrency = await measureConcurrency({ target: sink, methods, count: sizes.concurrent, rounds: sizes.concurrencyRounds, log });
@@ -285,10 +289,6 @@ async function main() {
         target: sink, adopted: methods.find((m) => m.key === 'wsa'), baseline: methods.find((m) => m.baseline),
         bytes: sizes.throughputBytes, rounds: sizes.throughputRounds, log,
       });
-    }
-    if (wants('memory')) {
-      log(`\nmemory: ${sizes.memoryCycles} connect/close cycles (after ${sizes.memoryWarmup} warm-up cycles)`);
-      result.memory = await measureMemory({ target: sink, methods, count: sizes.memoryCycles, warmup: sizes.memoryWarmup, log });
     }
     if (wants('handoff')) {
       log(`\nwhere the time goes: ${sizes.handoffIterations} raw jobs per kind, with the addon's stage timing`);
