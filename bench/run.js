@@ -40,7 +40,7 @@ const MIB = 1024 * 1024;
 const SIZES = {
   full: {
     iterations: 300, warmup: 30, concurrent: 1000, concurrencyRounds: 3, isolationSamples: 200,
-    throughputBytes: 256 * MIB, throughputRounds: 5, memoryCycles: 20_000, memoryWarmup: 500,
+    throughputBytes: 256 * MIB, throughputRounds: 5, memoryCycles: 20_000, memoryWarmup: 2000,
     handoffIterations: 200, costsIterations: 300,
   },
   quick: {
