@@ -4,9 +4,9 @@
 //
 // Batching: finished jobs wait in the mailbox's own queue (an SRWLOCK guards it).
 // Only the post that finds no call pending calls the ThreadSafeFunction, and
-// that call just tells JS "results are waiting"; JS then takes them a few per
-// event-loop turn (takeResults), so a burst of finished jobs never holds the
-// loop: with one TSFN call per job, Node dispatched every queued result in one
+// that call just tells JS "results are waiting"; JS then takes them one per
+// event-loop turn (takeResults; lib/jobs.ts), so a burst of finished jobs never
+// holds the loop: with one TSFN call per job, Node dispatched every queued result in one
 // go (and kept going while more arrived), and 1,000 concurrent connects held the
 // loop for over 100 ms at a time (bench/, under Wine).
 //
