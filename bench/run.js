@@ -40,7 +40,7 @@ const MIB = 1024 * 1024;
 const SIZES = {
   full: {
     iterations: 300, warmup: 30, concurrent: 1000, concurrencyRounds: 3, isolationSamples: 200,
-    throughputBytes: 256 * MIB, throughputRounds: 5, memoryCycles: 20_000, memoryWarmup: 2000,
+    throughputBytes: 256 * MIB, throughputRounds: 9, memoryCycles: 20_000, memoryWarmup: 2000,
     handoffIterations: 200, costsIterations: 300,
   },
   quick: {
@@ -175,6 +175,7 @@ function throughputFigures(t) {
 function memoryFigures(m) {
   return [
     figure({ section: 'memory', name: `RSS growth over ${m.cycles} connect/close cycles`, value: m.rssGrowthMb, target: TARGETS.rssGrowthMb, detail: `${(m.before.rssBytes / MIB).toFixed(1)} → ${(m.after.rssBytes / MIB).toFixed(1)} MB` }),
+    figure({ section: 'memory', name: `control: RSS growth over ${m.cycles} net.connect cycles`, value: m.control.rssGrowthMb, unit: 'MB', detail: 'no addon in the path (for scale)' }),
     figure({ section: 'memory', name: `handle growth over ${m.cycles} connect/close cycles`, value: m.handleGrowth, target: TARGETS.handleGrowth, detail: m.handleGrowth === null ? '' : `${m.before.processHandles} → ${m.after.processHandles}`, note: m.handlesNote }),
   ];
 }

@@ -78,6 +78,7 @@ function memoryTable(m) {
     ['', 'before', `after ${m.cycles} cycles`, 'growth'],
     [
       ['RSS (MB)', mb(m.before.rssBytes), mb(m.after.rssBytes), fmt(m.rssGrowthMb, 2)],
+      ...(m.control ? [[`control: RSS over ${m.cycles} ${m.control.name} cycles`, '', '', fmt(m.control.rssGrowthMb, 2)]] : []),
       ['V8 heap used (MB)', mb(m.before.heapUsedBytes), mb(m.after.heapUsedBytes), fmt(m.heapGrowthMb, 2)],
       ['process handles', handles(m.before), handles(m.after), m.handleGrowth === null ? m.handlesNote : String(m.handleGrowth)],
       ["addon's open SOCKETs", m.before.addonOpenSockets, m.after.addonOpenSockets, m.after.addonOpenSockets - m.before.addonOpenSockets],

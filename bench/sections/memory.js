@@ -47,16 +47,29 @@ async function cycles(methods, target, count, onProgress) {
   return { failures, firstError };
 }
 
+/** The same cycles with net.connect alone: how much RSS moves with no addon in the path. */
+async function control(methods, target, count) {
+  const baseline = methods.filter((m) => m.baseline);
+  const before = await snapshot();
+  await cycles(baseline, target, count);
+  const after = await snapshot();
+  return { name: baseline[0].name, rssGrowthMb: (after.rssBytes - before.rssBytes) / MB };
+}
+
 async function measureMemory({ target, methods, count, warmup, log }) {
   const ours = methods.filter((m) => m.ours);
   await cycles(ours, target, warmup);
+  await cycles(methods.filter((m) => m.baseline), target, warmup);
   const before = await snapshot();
   const started = Date.now();
   const { failures, firstError } = await cycles(ours, target, count, (done) => log(`  ${done} cycles`));
   const seconds = (Date.now() - started) / 1000;
   const after = await snapshot();
   const handlesMeasurable = before.processHandles !== null && after.processHandles !== null;
+  const netOnly = await control(methods, target, count);
+  log(`  control: ${count} net.connect cycles moved RSS by ${netOnly.rssGrowthMb.toFixed(2)} MB`);
   return {
+    control: netOnly,
     cycles: count,
     warmup,
     methods: ours.map((m) => m.name),
