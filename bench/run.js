@@ -40,7 +40,7 @@ const MIB = 1024 * 1024;
 const SIZES = {
   full: {
     iterations: 300, warmup: 30, concurrent: 1000, concurrencyRounds: 3, isolationSamples: 200,
-    throughputBytes: 256 * MIB, throughputRounds: 9, memoryCycles: 20_000, memoryWarmup: 2000,
+    throughputBytes: 256 * MIB, throughputRounds: 9, memoryCycles: 20_000, memoryWarmup: 10_000,
     handoffIterations: 200, costsIterations: 300,
   },
   quick: {
@@ -161,6 +161,7 @@ function isolationFigures(iso) {
   return [['fs.stat', iso.stat], ['fs.readFile', iso.readFile]].flatMap(([name, s]) => [
     figure({ section: 'isolation', name: `${name} median, ${iso.hanging} connects hanging vs idle`, value: s.busy.medianMs / s.idle.medianMs, target: TARGETS.threadpoolVsIdle, detail: `${ms(s.busy.medianMs)} vs ${ms(s.idle.medianMs)}` }),
     figure({ section: 'isolation', name: `${name} p99, ${iso.hanging} connects hanging vs idle`, value: s.busy.p99Ms / s.idle.p99Ms, detail: `${ms(s.busy.p99Ms)} vs ${ms(s.idle.p99Ms)}` }),
+    figure({ section: 'isolation', name: `control: ${name} median, ${iso.hanging} net.connect hanging vs idle`, value: s.control.medianMs / s.idle.medianMs, detail: `${ms(s.control.medianMs)} vs ${ms(s.idle.medianMs)}; no threads involved (for scale)` }),
   ]);
 }
 
@@ -175,6 +176,7 @@ function throughputFigures(t) {
 function memoryFigures(m) {
   return [
     figure({ section: 'memory', name: `RSS growth over ${m.cycles} connect/close cycles`, value: m.rssGrowthMb, target: TARGETS.rssGrowthMb, detail: `${(m.before.rssBytes / MIB).toFixed(1)} → ${(m.after.rssBytes / MIB).toFixed(1)} MB` }),
+    figure({ section: 'memory', name: `RSS growth over the ${m.warmup} warm-up cycles before`, value: m.warmupRssGrowthMb, unit: 'MB', detail: 'allocator warm-up under Wine; reported, not judged' }),
     figure({ section: 'memory', name: `control: RSS growth over ${m.cycles} net.connect cycles`, value: m.control.rssGrowthMb, unit: 'MB', detail: 'no addon in the path (for scale)' }),
     figure({ section: 'memory', name: `handle growth over ${m.cycles} connect/close cycles`, value: m.handleGrowth, target: TARGETS.handleGrowth, detail: m.handleGrowth === null ? '' : `${m.before.processHandles} → ${m.after.processHandles}`, note: m.handlesNote }),
   ];

@@ -53,11 +53,12 @@ function concurrencyTable(rows) {
 }
 
 function isolationTable(iso) {
-  const row = (name, s) => [name, fmt(s.idle.medianMs), fmt(s.busy.medianMs), times(s.busy.medianMs / s.idle.medianMs), fmt(s.idle.p99Ms), fmt(s.busy.p99Ms), times(s.busy.p99Ms / s.idle.p99Ms)];
+  const row = (name, s) => [name, fmt(s.idle.medianMs), fmt(s.busy.medianMs), times(s.busy.medianMs / s.idle.medianMs), fmt(s.idle.p99Ms), fmt(s.busy.p99Ms), times(s.busy.p99Ms / s.idle.p99Ms),
+    s.control ? `${fmt(s.control.medianMs)} (${times(s.control.medianMs / s.idle.medianMs)})` : 'n/a'];
   return markdownTable(
-    ['libuv threadpool call', 'idle median ms', `${iso.hanging} connects hanging: median ms`, 'ratio', 'idle p99 ms', 'hanging p99 ms', 'p99 ratio'],
+    ['libuv threadpool call', 'idle median ms', `${iso.hanging} of ours hanging: median ms`, 'ratio', 'idle p99 ms', 'hanging p99 ms', 'p99 ratio', `control: ${iso.hanging} net.connect hanging, median ms`],
     [row('fs.promises.stat', iso.stat), row('fs.promises.readFile (4 KiB)', iso.readFile)],
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }
 
@@ -78,7 +79,8 @@ function memoryTable(m) {
     ['', 'before', `after ${m.cycles} cycles`, 'growth'],
     [
       ['RSS (MB)', mb(m.before.rssBytes), mb(m.after.rssBytes), fmt(m.rssGrowthMb, 2)],
-      ...(m.control ? [[`control: RSS over ${m.cycles} ${m.control.name} cycles`, '', '', fmt(m.control.rssGrowthMb, 2)]] : []),
+      ...(m.warmupRssGrowthMb !== undefined ? [[`RSS over the ${m.warmup} warm-up cycles before (MB)`, '', '', fmt(m.warmupRssGrowthMb, 2)]] : []),
+      ...(m.control ? [[`control: RSS over ${m.cycles} ${m.control.name} cycles (MB)`, '', '', fmt(m.control.rssGrowthMb, 2)]] : []),
       ['V8 heap used (MB)', mb(m.before.heapUsedBytes), mb(m.after.heapUsedBytes), fmt(m.heapGrowthMb, 2)],
       ['process handles', handles(m.before), handles(m.after), m.handleGrowth === null ? m.handlesNote : String(m.handleGrowth)],
       ["addon's open SOCKETs", m.before.addonOpenSockets, m.after.addonOpenSockets, m.after.addonOpenSockets - m.before.addonOpenSockets],

@@ -2,9 +2,11 @@
 // Memory and handles across many connect/close cycles of the package's methods
 // (round-robin): RSS and the process handle count before and after, each taken
 // after a warm-up, two full garbage collections and a short pause. The warm-up
-// is long because RSS under Wine keeps growing for the first few thousand
-// cycles and then levels off (measured: raw wsaConnect jobs +3.4, +2.0, 0,
-// +0.1 MB over four rounds of 15,000), which is allocator warm-up, not a leak.
+// is long, and its growth is reported too, because RSS under Wine keeps growing
+// for the first tens of thousands of cycles and then levels off (measured, MB
+// per 15,000 cycles after 2,000: wsaConnect +2.4, -0.1, +0.2, 0, 0;
+// connectByName +2.3, +1.0, -0.8, -0.2, 0; connectByList race +4.4, +3.6, 0,
+// +1.1, -0.2): allocator warm-up, not a leak; a leak keeps growing.
 // GetProcessHandleCount reports 0 under Wine: the handle figure is then "not
 // measurable", never a number we made up.
 const { loadBinding } = require('../../dist/native.js');
@@ -58,8 +60,9 @@ async function control(methods, target, count) {
 
 async function measureMemory({ target, methods, count, warmup, log }) {
   const ours = methods.filter((m) => m.ours);
+  const start = await snapshot();
   await cycles(ours, target, warmup);
-  await cycles(methods.filter((m) => m.baseline), target, warmup);
+  await cycles(methods.filter((m) => m.baseline), target, Math.min(warmup, 2000));
   const before = await snapshot();
   const started = Date.now();
   const { failures, firstError } = await cycles(ours, target, count, (done) => log(`  ${done} cycles`));
@@ -70,6 +73,7 @@ async function measureMemory({ target, methods, count, warmup, log }) {
   log(`  control: ${count} net.connect cycles moved RSS by ${netOnly.rssGrowthMb.toFixed(2)} MB`);
   return {
     control: netOnly,
+    warmupRssGrowthMb: (before.rssBytes - start.rssBytes) / MB,
     cycles: count,
     warmup,
     methods: ours.map((m) => m.name),
