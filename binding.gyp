@@ -26,7 +26,7 @@
             "native/addon/winsock_api.cc"
           ],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include"],
-          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "UNICODE", "_UNICODE", "_WIN32_WINNT=0x0A00"],
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "UNICODE", "_UNICODE", "_WIN32_WINNT=0x0A00"],
           "libraries": ["ws2_32.lib", "advapi32.lib"],
           "msvs_settings": {
             "VCCLCompilerTool": {

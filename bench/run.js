@@ -1,114 +1,86 @@
 'use strict';
-// winsock-connect benchmark (not a test): sequential loopback connect + adopt + close
-// latency of connectByName (ipv4), connectByList (race), wsaConnect (tcp) and Node's
-// own net.connect, in one run on one node.exe, round-robin with a rotating order so
-// drift and position effects hit every method alike; and the Winsock floor, floor.exe
-// (plain C: WSASocketW -> blocking WSAConnect -> closesocket), run in chunks spread
-// over the run for the same reason.
+// winsock-connect benchmark (not a test). One run on one node.exe measures, side
+// by side with Node's own net.connect and a plain-C Winsock loop:
+//   latency      sequential connect + adopt + close, median and p99
+//   memory       RSS and handles across many connect/close cycles
+//   concurrency  N concurrent connects: time to settle all, event-loop delay
+//   isolation    fs latency (libuv's threadpool) while 64 connects hang
+//   throughput   bulk bytes through an adopted socket vs a net.Socket
+//   handoff      where one connect's time goes (the profile), plus costs.exe
+// and writes bench/results/latest.json (+ a dated copy), table.md and chart.svg.
+// Loopback only (127.0.0.1).
 //
-//   node bench/run.js [--iterations 300] [--warmup 30] [--floor .cache/bench/floor.exe]
-//                     [--out bench/results/latest.json]
+//   node --expose-gc bench/run.js [--quick] [--only latency,memory,...]
+//        [--iterations N] [--warmup N] [--concurrent N] [--floor floor.exe] [--costs costs.exe] [--out-dir bench/results]
 //
-// `npm run bench` runs it on the real Windows node.exe (under Wine on Linux).
+// `npm run bench [-- --quick]` runs it on the real Windows node.exe (under Wine on Linux).
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const { performance } = require('node:perf_hooks');
 
-const { connectByList, connectByName, platformInfo, wsaConnect } = require('../dist/index.js');
+const { platformInfo } = require('../dist/index.js');
+const { connectors } = require('./lib/connectors');
+const { runCosts } = require('./lib/nativeTools');
+const { toMarkdown, toSvg } = require('./lib/report');
+const { startInProcessSink, startSink } = require('./lib/sink');
+const { round } = require('./lib/stats');
+const { TARGETS, figure } = require('./lib/targets');
+const { measureConcurrency } = require('./sections/concurrency');
+const { profileHandOff } = require('./sections/handoff');
+const { measureIsolation } = require('./sections/isolation');
+const { measureLatency } = require('./sections/latency');
+const { measureMemory } = require('./sections/memory');
+const { measureThroughput } = require('./sections/throughput');
 
-const TARGET_VS_NET = 1.05;
-const TARGET_VS_FLOOR = 1.15;
-const FLOOR_CHUNKS = 3;            // floor.exe runs at the start, the middle and the end
-const OP_TIMEOUT_MS = 5_000;       // one connect that takes longer is an error
-const MAX_ERRORS = 20;             // stop early rather than loop on a broken setup
-const RUN_TIMEOUT_MS = 150_000;    // the whole benchmark
+const SECTIONS = ['latency', 'memory', 'concurrency', 'isolation', 'throughput', 'handoff'];
+const RUN_TIMEOUT_MS = 20 * 60_000;
+const MIB = 1024 * 1024;
+
+/** Sizes of a full run and of a --quick smoke run. */
+const SIZES = {
+  full: {
+    iterations: 300, warmup: 30, concurrent: 1000, concurrencyRounds: 3, isolationSamples: 200,
+    throughputBytes: 256 * MIB, throughputRounds: 9, memoryCycles: 20_000, memoryWarmup: 10_000,
+    handoffIterations: 200, costsIterations: 300,
+  },
+  quick: {
+    iterations: 40, warmup: 5, concurrent: 200, concurrencyRounds: 1, isolationSamples: 40,
+    throughputBytes: 16 * MIB, throughputRounds: 1, memoryCycles: 1000, memoryWarmup: 100,
+    handoffIterations: 30, costsIterations: 50,
+  },
+};
 
 function parseArgs(argv) {
-  const options = { iterations: 300, warmup: 30, floor: null, out: path.join(__dirname, 'results', 'latest.json') };
+  const options = { quick: false, only: SECTIONS, floor: null, costs: null, outDir: path.join(__dirname, 'results') };
+  const overrides = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => (inline !== undefined ? inline : argv[++i]);
-    if (flag === '--iterations') options.iterations = Number(value());
-    else if (flag === '--warmup') options.warmup = Number(value());
+    if (flag === '--quick') options.quick = true;
+    else if (flag === '--only') options.only = value().split(',').map((s) => s.trim());
+    else if (flag === '--iterations' || flag === '--warmup') overrides[flag.slice(2)] = Number(value());
+    else if (flag === '--concurrent') overrides.concurrent = Number(value());
     else if (flag === '--floor') options.floor = value();
-    else if (flag === '--out') options.out = value();
+    else if (flag === '--costs') options.costs = value();
+    else if (flag === '--out-dir') options.outDir = value();
     else throw new Error(`unknown argument ${argv[i]}`);
   }
-  for (const key of ['iterations', 'warmup']) {
-    if (!Number.isInteger(options[key]) || options[key] < (key === 'iterations' ? 1 : 0) || options[key] > 100_000) {
-      throw new Error(`--${key} must be an integer from ${key === 'iterations' ? 1 : 0} to 100000`);
-    }
+  for (const name of options.only) if (!SECTIONS.includes(name)) throw new Error(`unknown section ${name} (${SECTIONS.join(', ')})`);
+  for (const [key, v] of Object.entries(overrides)) {
+    if (!Number.isInteger(v) || v < (key === 'iterations' ? 1 : 0) || v > 100_000) throw new Error(`--${key} must be an integer from ${key === 'iterations' ? 1 : 0} to 100000`);
   }
+  options.sizes = { ...SIZES[options.quick ? 'quick' : 'full'], ...overrides };
   return options;
 }
 
-// ---------------------------------------------------------------------------
-// What is measured: connect, adopt (ours), then close until the handle is gone
-// ---------------------------------------------------------------------------
-
-function closeSocket(socket) {
-  return new Promise((resolve) => {
-    if (socket.destroyed && socket._handle == null) return resolve();
-    socket.once('close', () => resolve());
-    socket.destroy();
-  });
-}
-
-function withTimeout(promise, ms) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no result in ${ms} ms`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function methods(port, driver) {
-  const host = '127.0.0.1';
-  const kernel = driver ? [{
-    // Connect + close inside the driver (WskSocket -> WskBind -> WskConnect -> WskCloseSocket),
-    // one IOCTL round trip: reported beside the user-mode connects, no target.
-    name: 'WskDriver IOCTL (kernel connect)',
-    kernel: true,
-    run: () => driver.connect({ address: host, port }),
-  }] : [];
-  return [...kernel,
-    {
-      name: 'connectByName (ipv4)',
-      run: async () => closeSocket((await connectByName({ host, port, family: 'ipv4' })).socket),
-    },
-    {
-      name: 'connectByList (race)',
-      run: async () => closeSocket((await connectByList({ addresses: [{ address: host, port }], strategy: 'race' })).socket),
-    },
-    {
-      name: 'wsaConnect (tcp)',
-      run: async () => closeSocket((await wsaConnect({ address: host, port })).socket),
-    },
-    {
-      name: 'net.connect',
-      baseline: true,
-      run: () => new Promise((resolve, reject) => {
-        const socket = net.connect({ host, port });
-        socket.once('error', reject);
-        socket.once('connect', () => resolve(closeSocket(socket)));
-      }),
-    },
-  ];
-}
-
-// ---------------------------------------------------------------------------
-// Statistics
-// ---------------------------------------------------------------------------
+const log = (text) => console.log(text);
 
 /** Loads the WSK driver for the kernel row: under Wine, or on Windows when WSKCONNECT_SYS names a signed build. */
 async function startDriver(info) {
   const { WskDriver } = require('../dist/index.js');
   const sys = process.env.WSKCONNECT_SYS || path.join(__dirname, '..', 'prebuilds', 'driver-x64', 'wskconnect.sys');
   if ((!info.wine && !process.env.WSKCONNECT_SYS) || !fs.existsSync(sys)) {
-    console.log('kernel row: not measured (needs the driver: under Wine it is built by npm run build; on Windows set WSKCONNECT_SYS)');
+    log('kernel row: not measured (needs the driver: under Wine it is built by npm run build; on Windows set WSKCONNECT_SYS)');
     return null;
   }
   const name = 'WskConnectBench';
@@ -117,47 +89,145 @@ async function startDriver(info) {
   await leftover.uninstall().catch(() => {});
   const driver = await WskDriver.install({ sysPath: sys, name });
   await driver.start();
-  process.on('beforeExit', () => { driverCleanup ??= driver.stop().catch(() => {}).then(() => driver.uninstall().catch(() => {})); });
-  return driver;
-}
-let driverCleanup;
-
-function summarize(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const n = sorted.length;
-  if (n === 0) return { n: 0, medianMs: NaN, p99Ms: NaN, meanMs: NaN, minMs: NaN };
-  const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  const p99 = sorted[Math.max(0, Math.ceil(0.99 * n) - 1)]; // nearest rank
-  const mean = sorted.reduce((s, v) => s + v, 0) / n;
-  return { n, medianMs: median, p99Ms: p99, meanMs: mean, minMs: sorted[0] };
+  return {
+    connect: (options) => driver.connect(options),
+    stop: async () => {
+      await driver.stop().catch(() => {});
+      await driver.uninstall().catch(() => {});
+    },
+  };
 }
 
-const round = (v, digits = 4) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
+function existing(file) {
+  return file && fs.existsSync(path.resolve(file)) ? path.resolve(file) : null;
+}
 
 // ---------------------------------------------------------------------------
-// floor.exe
+// Figures: every measured number with its ratio and target
 // ---------------------------------------------------------------------------
 
-function runFloor(exe, port, iterations, warmup, outFile) {
-  return new Promise((resolve) => {
-    fs.rmSync(outFile, { force: true });
-    // stdio 'ignore': floor.exe writes its JSON to outFile (pipes between Wine processes
-    // and the Linux side are what PLATFORM.md warns about; a file always works).
-    const child = spawn(exe, [String(port), String(iterations), String(warmup), outFile], { stdio: 'ignore', windowsHide: true });
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on('error', (error) => { clearTimeout(timer); resolve({ error: `spawn failed: ${error.message}` }); });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      try {
-        const result = JSON.parse(fs.readFileSync(outFile, 'utf8'));
-        fs.rmSync(outFile, { force: true });
-        if (result.errors > 0) result.error = `${result.errors} connect(s) failed, first with Winsock error ${result.firstError}`;
-        resolve(result);
-      } catch (error) {
-        resolve({ error: `floor.exe exited with ${code} and left no result (${error.message})` });
+const ms = (v) => `${Number.isFinite(v) ? v.toFixed(3) : 'n/a'} ms`;
+
+function latencyFigures(latency, where) {
+  const out = [];
+  const net = latency.rows.find((r) => r.baseline);
+  const floor = latency.floor && latency.floor.n > 0 ? latency.floor : null;
+  for (const r of latency.rows.filter((x) => x.ours)) {
+    for (const stat of ['median', 'p99']) {
+      const key = `${stat}Ms`;
+      out.push(figure({
+        section: 'latency', name: `${r.name} ${stat} vs net.connect${where}`, value: r[key] / net[key],
+        target: TARGETS.latencyVsNet, detail: `${ms(r[key])} vs ${ms(net[key])}`,
+      }));
+      if (floor) {
+        out.push(figure({
+          section: 'latency', name: `${r.name} ${stat} vs C loop${where}`, value: r[key] / floor[key],
+          target: TARGETS.latencyVsFloor, detail: `${ms(r[key])} vs ${ms(floor[key])}`,
+        }));
       }
-    });
-  });
+    }
+  }
+  return out;
+}
+
+function kernelFigures(latency) {
+  const kernel = latency.rows.find((r) => r.kernel);
+  if (!kernel) return [];
+  const wsa = latency.rows.find((r) => r.key === 'wsa');
+  const net = latency.rows.find((r) => r.baseline);
+  return [
+    figure({ section: 'driver', name: 'WskDriver IOCTL median vs wsaConnect (user mode)', value: kernel.medianMs / wsa.medianMs, detail: `${ms(kernel.medianMs)} vs ${ms(wsa.medianMs)}; inside the driver ${ms(kernel.insideDriver.medianMs)}` }),
+    figure({ section: 'driver', name: 'WskDriver IOCTL median vs net.connect', value: kernel.medianMs / net.medianMs, detail: `${ms(kernel.medianMs)} vs ${ms(net.medianMs)}` }),
+  ];
+}
+
+function concurrencyFigures(rows) {
+  const net = rows.find((r) => r.baseline);
+  const out = [];
+  for (const r of rows) {
+    if (r.ours) {
+      out.push(figure({ section: 'concurrency', name: `${r.name}: ${r.count} concurrent, settle vs net.connect`, value: r.settleMs / net.settleMs, detail: `${r.settleMs.toFixed(0)} ms vs ${net.settleMs.toFixed(0)} ms; ${r.failed} failed` }));
+    }
+    out.push(figure({
+      section: 'concurrency', name: `${r.name}: ${r.count} concurrent, event-loop delay p99`, value: r.loopDelayP99Ms,
+      target: r.ours ? TARGETS.loopDelayP99Ms : undefined, unit: 'ms',
+      detail: `max ${r.loopDelayMaxMs.toFixed(1)} ms, ${r.loopDelaySamples} samples${r.ours ? '' : ' (baseline, for scale)'}`,
+    }));
+  }
+  return out;
+}
+
+function isolationFigures(iso) {
+  return [['fs.stat', iso.stat], ['fs.readFile', iso.readFile]].flatMap(([name, s]) => [
+    figure({ section: 'isolation', name: `${name} median, ${iso.hanging} connects hanging vs idle`, value: s.busy.medianMs / s.idle.medianMs, target: TARGETS.threadpoolVsIdle, detail: `${ms(s.busy.medianMs)} vs ${ms(s.idle.medianMs)}` }),
+    figure({ section: 'isolation', name: `${name} p99, ${iso.hanging} connects hanging vs idle`, value: s.busy.p99Ms / s.idle.p99Ms, detail: `${ms(s.busy.p99Ms)} vs ${ms(s.idle.p99Ms)}` }),
+    figure({ section: 'isolation', name: `control: ${name} median, ${iso.hanging} net.connect hanging vs idle`, value: s.control.medianMs / s.idle.medianMs, detail: `${ms(s.control.medianMs)} vs ${ms(s.idle.medianMs)}; no threads involved (for scale)` }),
+  ]);
+}
+
+function throughputFigures(t) {
+  return [figure({
+    section: 'throughput', name: `throughput ${(t.bytes / MIB).toFixed(0)} MiB, adopted socket vs net.Socket`,
+    value: t.medianPairRatio, target: TARGETS.throughputVsNet,
+    detail: `median of ${t.rounds} back-to-back pairs; medians ${t.adopted.mibPerSecond.toFixed(0)} vs ${t.net.mibPerSecond.toFixed(0)} MiB/s`,
+  })];
+}
+
+function memoryFigures(m) {
+  return [
+    figure({ section: 'memory', name: `RSS growth over ${m.cycles} connect/close cycles`, value: m.rssGrowthMb, target: TARGETS.rssGrowthMb, detail: `${(m.before.rssBytes / MIB).toFixed(1)} → ${(m.after.rssBytes / MIB).toFixed(1)} MB` }),
+    figure({ section: 'memory', name: `RSS growth over the ${m.warmup} warm-up cycles before`, value: m.warmupRssGrowthMb, unit: 'MB', detail: 'allocator warm-up under Wine; reported, not judged' }),
+    figure({ section: 'memory', name: `control: RSS growth over ${m.cycles} net.connect cycles`, value: m.control.rssGrowthMb, unit: 'MB', detail: 'no addon in the path (for scale)' }),
+    figure({ section: 'memory', name: `handle growth over ${m.cycles} connect/close cycles`, value: m.handleGrowth, target: TARGETS.handleGrowth, detail: m.handleGrowth === null ? '' : `${m.before.processHandles} → ${m.after.processHandles}`, note: m.handlesNote }),
+  ];
+}
+
+function collectFigures(result) {
+  const figures = [];
+  if (result.latency) {
+    figures.push(...latencyFigures(result.latency.separate, ''));
+    if (result.latency.inProcess) figures.push(...latencyFigures({ ...result.latency.inProcess, floor: null }, ' (server in-process)'));
+    figures.push(...kernelFigures(result.latency.separate));
+  }
+  if (result.concurrency) figures.push(...concurrencyFigures(result.concurrency));
+  if (result.isolation) figures.push(...isolationFigures(result.isolation));
+  if (result.throughput) figures.push(...throughputFigures(result.throughput));
+  if (result.memory) figures.push(...memoryFigures(result.memory));
+  return figures;
+}
+
+// ---------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------
+
+/** JSON without the raw sample arrays' full precision (they stay, rounded). */
+function forJson(value) {
+  return JSON.parse(JSON.stringify(value, (key, v) => (typeof v === 'number' ? round(v, 4) : v)));
+}
+
+function writeAtomically(file, text) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function writeResults(outDir, result) {
+  fs.mkdirSync(outDir, { recursive: true });
+  const json = `${JSON.stringify(forJson(result), null, 2)}\n`;
+  const stamp = result.date.replace(/[:.]/g, '-');
+  writeAtomically(path.join(outDir, 'latest.json'), json);
+  writeAtomically(path.join(outDir, `run-${stamp}${result.quick ? '-quick' : ''}.json`), json);
+  writeAtomically(path.join(outDir, 'table.md'), toMarkdown(result));
+  writeAtomically(path.join(outDir, 'chart.svg'), toSvg(result));
+}
+
+function printFigures(figures) {
+  log('');
+  for (const f of figures) {
+    const value = f.value === null ? 'n/a' : f.unit === '×' ? `${f.value.toFixed(2)}x` : `${f.value.toFixed(2)} ${f.unit}`;
+    const verdict = !f.target ? 'reported' : f.met === null ? 'not measurable' : f.met ? 'met' : 'MISSED';
+    log(`${verdict.padEnd(14)} ${f.name}: ${value}${f.target ? ` (target ${f.target.text})` : ''}${f.detail ? `  [${f.detail}]` : ''}${f.note ? `  ${f.note}` : ''}`);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -166,118 +236,20 @@ function runFloor(exe, port, iterations, warmup, outFile) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  const sizes = options.sizes;
   const info = platformInfo();
   if (!info.supported) throw new Error('the addon is not usable here: the benchmark needs Windows (or Wine)');
-  const floorExe = options.floor ? path.resolve(options.floor) : null;
-  const floorAvailable = floorExe !== null && fs.existsSync(floorExe);
+  const floorExe = existing(options.floor);
+  const costsExe = existing(options.costs);
+  const methods = connectors({ hasSystem: info.connectByList });
+  const wants = (name) => options.only.includes(name);
 
-  const server = net.createServer((socket) => {
-    socket.on('error', () => {});
-    socket.pipe(socket);
-  });
-  await new Promise((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 511 }, resolve));
-  const { port } = server.address();
-  const driver = await startDriver(info);
-  const list = methods(port, driver);
-
-  const wine = info.wine ? `Wine ${info.wine}` : 'no Wine';
-  console.log(`winsock-connect bench: node ${process.version} ${process.platform}/${process.arch}, ${wine}, ${os.cpus().length} CPU(s)`);
-  console.log(`sequential loopback connect + adopt + close to 127.0.0.1:${port}; ${options.iterations} iterations per method ` +
-    `(round-robin, rotating order), warm-up ${options.warmup} each; floor.exe in ${FLOOR_CHUNKS} chunks spread over the run`);
+  log(`winsock-connect bench: node ${process.version} ${process.platform}/${process.arch}, ${info.wine ? `Wine ${info.wine}` : 'no Wine'}, ` +
+    `${os.cpus().length} CPU(s)${options.quick ? ', QUICK mode' : ''}; sections: ${options.only.join(', ')}`);
+  if (!info.connectByList) log("connectByList (system): not measured (this ws2_32 has no WSAConnectByList; Wine 8 doesn't export it)");
+  if (!floorExe) log(`C loop: not measured (${options.floor ? `${options.floor} is missing` : 'no --floor given'})`);
 
   const started = Date.now();
-  const samples = new Map(list.map((m) => [m.name, []]));
-  const errors = new Map(list.map((m) => [m.name, []]));
-  let errorCount = 0;
-
-  const once = async (method) => {
-    const t0 = performance.now();
-    try {
-      await withTimeout(method.run(), OP_TIMEOUT_MS);
-      return performance.now() - t0;
-    } catch (error) {
-      errorCount++;
-      const list = errors.get(method.name);
-      if (list.length < 5) list.push(`${error.code || error.name}: ${error.message}`);
-      return null;
-    }
-  };
-
-  // Warm-up: JIT, the addon's thread pool, libuv's IOCP, Wine's wineserver paths.
-  for (let i = 0; i < options.warmup; i++) {
-    for (const method of list) await once(method);
-  }
-  if (errorCount > 0) {
-    throw new Error(`warm-up failed: ${[...errors].filter(([, e]) => e.length).map(([n, e]) => `${n}: ${e[0]}`).join('; ')}`);
-  }
-
-  // floor.exe chunks at the start, in the middle and at the end of the JS rounds.
-  const floorRuns = [];
-  const floorChunk = Math.ceil(options.iterations / FLOOR_CHUNKS);
-  const floorAt = Array.from({ length: FLOOR_CHUNKS }, (_, k) => Math.round((k * options.iterations) / (FLOOR_CHUNKS - 1)));
-  const floorSlice = async () => {
-    const k = floorRuns.length;
-    const count = Math.min(floorChunk, options.iterations - k * floorChunk);
-    if (!floorAvailable || count <= 0) return;
-    const outFile = path.join(os.tmpdir(), `winsock-connect-floor-${process.pid}-${k}.json`);
-    floorRuns.push(await runFloor(floorExe, port, count, k === 0 ? options.warmup : Math.min(10, options.warmup), outFile));
-    // Starting and reaping a process costs Wine a lot (tens of ms on the next call):
-    // one unrecorded round so that cost lands on no method's samples.
-    for (const method of list) await once(method);
-  };
-
-  for (let i = 0; i < options.iterations && errorCount < MAX_ERRORS; i++) {
-    while (floorAvailable && floorRuns.length < FLOOR_CHUNKS && floorAt[floorRuns.length] <= i) await floorSlice();
-    const shift = i % list.length;
-    const order = [...list.slice(shift), ...list.slice(0, shift)];
-    for (const method of order) {
-      const ms = await once(method);
-      if (ms !== null) samples.get(method.name).push(ms);
-    }
-  }
-  while (floorAvailable && floorRuns.length < FLOOR_CHUNKS) await floorSlice();
-  const runSeconds = (Date.now() - started) / 1000;
-  await new Promise((resolve) => server.close(resolve));
-
-  // Results
-  const floorSamples = floorRuns.flatMap((r) => r.samplesMs || []);
-  const floorErrors = floorRuns.filter((r) => r.error).map((r) => r.error);
-  const floorStats = floorSamples.length ? summarize(floorSamples) : null;
-  const baseline = summarize(samples.get('net.connect'));
-  const rows = list.map((m) => {
-    const s = summarize(samples.get(m.name));
-    return {
-      name: m.name,
-      ...s,
-      vsNet: s.medianMs / baseline.medianMs,
-      vsFloor: floorStats ? s.medianMs / floorStats.medianMs : NaN,
-      baseline: Boolean(m.baseline),
-      kernel: Boolean(m.kernel),
-      errors: errors.get(m.name),
-    };
-  });
-  if (floorStats) rows.push({ name: 'floor.exe (C, WSAConnect)', ...floorStats, vsNet: floorStats.medianMs / baseline.medianMs, vsFloor: 1, floor: true, errors: floorErrors });
-
-  const fmt = (v, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
-  const ratio = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
-  const verdict = (v, target) => (Number.isFinite(v) ? (v <= target ? 'met' : '**missed**') : 'n/a');
-  const lines = [
-    `| method | n | median (ms) | p99 (ms) | vs net.connect median | target <= ${TARGET_VS_NET}x | vs floor median | target <= ${TARGET_VS_FLOOR}x |`,
-    '|---|---:|---:|---:|---:|---|---:|---|',
-  ];
-  for (const r of rows) {
-    const ours = !r.baseline && !r.floor && !r.kernel;
-    lines.push(`| ${r.name} | ${r.n} | ${fmt(r.medianMs)} | ${fmt(r.p99Ms)} | ${ratio(r.vsNet)} | ${ours ? verdict(r.vsNet, TARGET_VS_NET) : '-'} ` +
-      `| ${r.floor ? '1.00x' : ratio(r.vsFloor)} | ${ours ? verdict(r.vsFloor, TARGET_VS_FLOOR) : '-'} |`);
-  }
-  console.log('');
-  console.log(lines.join('\n'));
-  console.log('');
-  if (!floorAvailable) console.log(`floor: not measured (${floorExe ? `${floorExe} is missing` : 'no --floor given'})`);
-  for (const e of floorErrors) console.log(`floor: ${e}`);
-  for (const r of rows) if (!r.floor && r.errors.length) console.log(`${r.name}: ${r.errors.length} error(s), e.g. ${r.errors[0]}`);
-  console.log(`measured in ${runSeconds.toFixed(1)} s (warm-up included)`);
-
   const result = {
     date: new Date().toISOString(),
     node: process.version,
@@ -285,45 +257,75 @@ async function main() {
     osRelease: os.release(),
     wine: info.wine,
     cpus: os.cpus().length,
-    iterations: options.iterations,
-    warmup: options.warmup,
-    targets: { vsNetConnect: TARGET_VS_NET, vsFloor: TARGET_VS_FLOOR },
-    runSeconds: round(runSeconds, 1),
-    floor: floorStats
-      ? { ...Object.fromEntries(Object.entries(floorStats).map(([k, v]) => [k, round(v)])), chunks: floorRuns.length, errors: floorErrors }
-      : { unavailable: floorAvailable ? floorErrors.join('; ') || 'no samples' : 'floor.exe not built' },
-    methods: rows.filter((r) => !r.floor).map((r) => ({
-      name: r.name,
-      n: r.n,
-      medianMs: round(r.medianMs),
-      p99Ms: round(r.p99Ms),
-      meanMs: round(r.meanMs),
-      minMs: round(r.minMs),
-      vsNetConnect: round(r.vsNet, 3),
-      vsFloor: round(r.vsFloor, 3),
-      metVsNetConnect: r.baseline || r.kernel ? null : r.vsNet <= TARGET_VS_NET,
-      metVsFloor: r.baseline || r.kernel ? null : Number.isFinite(r.vsFloor) ? r.vsFloor <= TARGET_VS_FLOOR : null,
-      errors: r.errors,
-      samplesMs: samples.get(r.name).map((v) => round(v, 3)),
-    })),
-    floorSamplesMs: floorSamples.map((v) => round(v, 3)),
-    markdown: lines.join('\n'),
+    quick: options.quick,
+    config: sizes,
+    targets: TARGETS,
   };
-  fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  const tmp = `${options.out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(result, null, 2) + '\n');
-  fs.renameSync(tmp, options.out);
-  console.log(`results: ${path.relative(process.cwd(), options.out)}`);
-  if (errorCount >= MAX_ERRORS) process.exitCode = 1;
+
+  const sink = await startSink();
+  const driver = wants('latency') ? await startDriver(info) : null;
+  try {
+    if (wants('latency')) {
+      log(`\nlatency: ${sizes.iterations} sequential connect + adopt + close per method, server in its own process`);
+      const separate = await measureLatency({ target: sink, methods, driver, floorExe, iterations: sizes.iterations, warmup: sizes.warmup, log });
+      log('latency: the same with the server inside this process');
+      const local = await startInProcessSink();
+      const inProcess = await measureLatency({ target: local, methods, driver: null, floorExe: null, iterations: sizes.iterations, warmup: sizes.warmup, log });
+      await local.stop();
+      result.latency = { separate, inProcess };
+    }
+    if (wants('memory')) {
+      log(`\nmemory: ${sizes.memoryCycles} connect/close cycles (after ${sizes.memoryWarmup} warm-up cycles)`);
+      result.memory = await measureMemory({ target: sink, methods, count: sizes.memoryCycles, warmup: sizes.memoryWarmup, log });
+    }
+    if (wants('concurrency')) {
+      log(`\nconcurrency: ${sizes.concurrent} concurrent connects per method, ${sizes.concurrencyRounds} round(s)`);
+      result.concurrency = await measureConcurrency({ target: sink, methods, count: sizes.concurrent, rounds: sizes.concurrencyRounds, log });
+    }
+    if (wants('isolation')) {
+      log(`\nthreadpool isolation: fs.stat/readFile, idle and with 64 connects hanging (${sizes.isolationSamples} samples)`);
+      result.isolation = await measureIsolation({ methods, samples: sizes.isolationSamples, log });
+    }
+    if (wants('throughput')) {
+      log(`\nthroughput: ${(sizes.throughputBytes / MIB).toFixed(0)} MiB per transfer, ${sizes.throughputRounds} round(s)`);
+      result.throughput = await measureThroughput({
+        target: sink, adopted: methods.find((m) => m.key === 'wsa'), baseline: methods.find((m) => m.baseline),
+        bytes: sizes.throughputBytes, rounds: sizes.throughputRounds, log,
+      });
+    }
+    if (wants('handoff')) {
+      log(`\nwhere the time goes: ${sizes.handoffIterations} raw jobs per kind, with the addon's stage timing`);
+      const separate = await profileHandOff({ target: sink, iterations: sizes.handoffIterations, warmup: Math.min(20, sizes.warmup) });
+      const local = await startInProcessSink();
+      const inProcess = await profileHandOff({ target: local, iterations: sizes.handoffIterations, warmup: Math.min(20, sizes.warmup) });
+      await local.stop();
+      const costs = costsExe ? await runCosts(costsExe, sink.port, sizes.costsIterations) : { error: 'costs.exe not built' };
+      result.handoff = { separate, inProcess, costs };
+    }
+  } finally {
+    if (driver) await driver.stop();
+    await sink.stop();
+  }
+
+  result.runSeconds = (Date.now() - started) / 1000;
+  result.figures = collectFigures(result);
+  printFigures(result.figures);
+  log('');
+  log(toMarkdown(result));
+  writeResults(path.resolve(options.outDir), result);
+  log(`results: ${path.relative(process.cwd(), path.resolve(options.outDir))}${path.sep}{latest.json, table.md, chart.svg}; measured in ${result.runSeconds.toFixed(1)} s`);
 }
 
 const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${RUN_TIMEOUT_MS / 1000} s: giving up`);
+  console.error(`bench: still running after ${RUN_TIMEOUT_MS / 60_000} min: giving up`);
   process.exit(2);
 }, RUN_TIMEOUT_MS);
 watchdog.unref();
 
-main().catch((error) => {
-  console.error(`bench failed: ${error.message}`);
+main().then(() => {
+  // The sink and the driver are gone; nothing else should keep the loop alive.
+  clearTimeout(watchdog);
+}, (error) => {
+  console.error(`bench failed: ${error.stack || error.message}`);
   process.exitCode = 1;
 });

@@ -12,14 +12,39 @@ type Waiter = (result: NativeResult) => void;
 const waiters = new Map<number, Waiter>();
 const handlerInstalled = new WeakSet<NativeBinding>();
 
+/**
+ * Finished jobs are taken from the addon one per event-loop turn. The addon only
+ * says "results are waiting" (one call per batch); a setImmediate then takes
+ * DELIVERIES_PER_TURN of them and, if more are waiting, leaves the rest for the
+ * next turn, so timers and I/O run between deliveries. Each delivery resumes a
+ * connect whose adoption (uv_tcp_open, new net.Socket) costs the loop ~0.4 ms
+ * under Wine. Measured with 1,000 concurrent connects (bench/, under Wine):
+ * all at once held the loop for over 100 ms at a time; 8 per turn gave an
+ * event-loop delay p99 of 26-58 ms, 4 of 14-29 ms, 2 of 9-16 ms, 1 of 6-13 ms,
+ * with the same time to settle the whole burst.
+ */
+const DELIVERIES_PER_TURN = 1;
+let flushScheduled = false;
+
+function deliver(id: number, result: NativeResult): void {
+  const waiter = waiters.get(id);
+  waiters.delete(id);
+  if (waiter) waiter(result);
+  else result.socket?.close(); // nobody is waiting: never leak it
+}
+
+function scheduleFlush(binding: NativeBinding): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(() => {
+    flushScheduled = false;
+    if (binding.takeResults(DELIVERIES_PER_TURN, deliver) > 0) scheduleFlush(binding);
+  });
+}
+
 function installHandler(binding: NativeBinding): void {
   if (handlerInstalled.has(binding)) return;
-  binding.setCompletionHandler((id, result) => {
-    const waiter = waiters.get(id);
-    waiters.delete(id);
-    if (waiter) waiter(result);
-    else result.socket?.close(); // nobody is waiting: never leak it
-  });
+  binding.setResultsReadyHandler(() => scheduleFlush(binding));
   handlerInstalled.add(binding);
 }
 

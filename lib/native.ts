@@ -34,6 +34,15 @@ export interface NativeResult {
   localAddress?: NativeAddress;
   remoteAddress?: NativeAddress;
   calleeData?: Buffer;
+  /** Only after setTiming(true): microseconds per stage of the hand-off (bench/ reads it). */
+  timing?: NativeJobTiming;
+}
+
+/** Where one job's time went: queued (JS call → a pool thread starts it), execute (the Winsock work), handBack (→ JS thread). */
+export interface NativeJobTiming {
+  queuedUs: number;
+  executeUs: number;
+  handBackUs: number;
 }
 
 export interface NativeFlowspec {
@@ -108,12 +117,17 @@ export interface NativeBinding {
   connectEx(endpoint: NativeEndpoint): number;
   /** Abandons a pending job: true if it was still pending (no delivery will follow). */
   cancel(id: number): boolean;
-  setCompletionHandler(handler: (id: number, result: NativeResult) => void): void;
+  /** Called (once per batch) when finished jobs are waiting: call takeResults soon. */
+  setResultsReadyHandler(handler: () => void): void;
+  /** Hands up to `max` finished jobs to `deliver`; returns how many are still waiting. */
+  takeResults(max: number, deliver: (id: number, result: NativeResult) => void): number;
   /** WSAConnect on a connected UDP socket libuv owns: returns the Winsock error or 0. */
   udpSetPeer(socket: number, address: string, port: number): number;
   hasConnectByList(): boolean;
   platform(): NativePlatform;
   stats(): NativeStats;
+  /** Diagnostics: when on, every result carries `timing`. */
+  setTiming(enabled: boolean): void;
   stalledListener(address: string): { port: number; socket: NativeSocketHandle };
   /** SCM job for the WSK driver; the result's `errno` is a Win32 error. */
   wskService(action: 'install' | 'start' | 'stop' | 'uninstall', name: string, binaryPath?: string): number;

@@ -27,7 +27,24 @@ function listedAddonSources(file, pattern) {
  * binding.gyp (node-gyp), CMakeLists.txt (cmake-js) and this build (mingw) must compile
  * the same files: every native/addon/*.cc, each listed by name in both descriptions.
  */
+/**
+ * The preprocessor definitions every build of the addon uses; binding.gyp and
+ * CMakeLists.txt must name each one too (checked with the source lists).
+ * NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: in a worker being terminated, handing a
+ * C++ exception back to JavaScript fails, and without it node-addon-api throws
+ * again out of the native call: std::terminate, the whole process gone.
+ */
+const ADDON_DEFINES = [
+  'NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
+  'WIN32_LEAN_AND_MEAN', 'NOMINMAX', 'UNICODE', '_UNICODE', '_WIN32_WINNT=0x0A00',
+];
+
 export function checkSourceLists() {
+  for (const file of ['binding.gyp', 'CMakeLists.txt']) {
+    const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    const missing = ADDON_DEFINES.filter((d) => !new RegExp(`[\\s"(]${d}[\\s")]`).test(text));
+    if (missing.length) throw new Error(`${file} lacks the addon's definitions: ${missing.join(', ')}`);
+  }
   const onDisk = addonSources();
   const lists = {
     'binding.gyp': listedAddonSources('binding.gyp', /"native\/addon\/([^"]+\.cc)"/g),
@@ -55,8 +72,7 @@ function headers() {
 function compile(target, src, obj) {
   const args = [
     '-std=c++17', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Wno-missing-field-initializers',
-    '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX',
-    '-DUNICODE', '-D_UNICODE', '-D_WIN32_WINNT=0x0A00',
+    ...ADDON_DEFINES.map((d) => `-D${d}`),
     '-I', require('node-addon-api').include_dir.replace(/"/g, ''),
     '-I', path.join(path.dirname(require.resolve('node-api-headers/package.json')), 'include'),
     '-I', path.join(ROOT, 'native', 'include'),
@@ -100,7 +116,8 @@ export async function buildAddonMingw() {
 async function buildAddonFor(target) {
   const { buildDir, out } = target;
   fs.mkdirSync(buildDir, { recursive: true });
-  const hdrTime = newestMtime(headers());
+  // This script too: a changed flag or definition rebuilds every object.
+  const hdrTime = Math.max(newestMtime(headers()), fs.statSync(fileURLToPath(import.meta.url)).mtimeMs);
   const sources = [
     ...addonSources().map((f) => path.join(ADDON_SRC, f)),
     path.join(ROOT, 'native', 'mingw', 'delay_load_hook.cc'),

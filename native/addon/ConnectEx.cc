@@ -37,14 +37,9 @@ class ConnectExJob : public ConnectJob {
  private:
   bool Connect(LPFN_CONNECTEX connect_ex, SOCKET s) {
     OVERLAPPED overlapped{};
-    overlapped.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
-    if (overlapped.hEvent == nullptr) {
-      result_.Fail("CreateEvent", static_cast<int>(GetLastError()));
-      return false;
-    }
+    overlapped.hEvent = io_event();
     int err = Start(connect_ex, s, &overlapped);
     if (err == ERROR_IO_PENDING) err = AwaitCompletion(s, &overlapped);
-    CloseHandle(overlapped.hEvent);
     if (err != 0) {
       result_.Fail("ConnectEx", err);
       return false;

@@ -107,19 +107,15 @@ class WsaConnectJob : public ConnectJob {
 
   bool ConnectStream() {
     SOCKET s = result_.socket.get();
-    WSAEVENT connected = WSACreateEvent();
-    if (connected == WSA_INVALID_EVENT) {
-      result_.Fail("WSACreateEvent", WSAGetLastError());
-      return false;
-    }
-    StreamOutcome outcome = ConnectStreamWith(s, connected);
+    // The pool thread's own event (lent for this job); a stale signal from an
+    // earlier job only costs AwaitConnect one extra look at the socket.
+    StreamOutcome outcome = ConnectStreamWith(s, io_event());
     // Detach the event while the socket is still ours: once closed, its handle value
     // can be another thread's new socket, which WSAEventSelect would turn
     // non-blocking (measured under Wine: a WSAConnectByName on it then failed with
     // WSAEWOULDBLOCK, about 1 in 125). So only after this may a failure close it.
     // libuv takes over a non-blocking socket.
     WSAEventSelect(s, nullptr, 0);
-    WSACloseEvent(connected);
     if (outcome.error != 0) {
       result_.Fail(outcome.call, outcome.error);
       return false;

@@ -174,8 +174,7 @@ class DeviceIoJob : public ConnectJob {
  private:
   int Call(HANDLE device) {
     OVERLAPPED overlapped{};
-    overlapped.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
-    if (!overlapped.hEvent) return static_cast<int>(GetLastError());
+    overlapped.hEvent = io_event();
     int err = 0;
     if (!DeviceIoControl(device, code_, input_.empty() ? nullptr : input_.data(), static_cast<DWORD>(input_.size()),
                          output_.empty() ? nullptr : output_.data(), static_cast<DWORD>(output_.size()),
@@ -183,7 +182,6 @@ class DeviceIoJob : public ConnectJob {
       err = static_cast<int>(GetLastError());
       if (err == ERROR_IO_PENDING) err = Await(device, &overlapped);
     }
-    CloseHandle(overlapped.hEvent);
     return err;
   }
 

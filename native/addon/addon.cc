@@ -3,6 +3,7 @@
 // instance data, so the addon loads in workers too.
 #include <napi.h>
 
+#include "args.h"
 #include "mailbox.h"
 #include "socket_handle.h"
 #include "winsock_api.h"
@@ -23,12 +24,21 @@ static Napi::Value Cancel(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, AddonData::Get(env)->Cancel(env, info[0].As<Napi::Number>().Uint32Value()));
 }
 
-// setCompletionHandler((id, result) => void): where finished jobs are delivered.
-static Napi::Value SetCompletionHandler(const Napi::CallbackInfo& info) {
+// setResultsReadyHandler(() => void): called when finished jobs are waiting for takeResults.
+static Napi::Value SetResultsReadyHandler(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "handler must be a function");
-  AddonData::Get(env)->on_complete = Napi::Persistent(info[0].As<Napi::Function>());
+  AddonData::Get(env)->on_ready = Napi::Persistent(info[0].As<Napi::Function>());
   return env.Undefined();
+}
+
+// takeResults(max, (id, result) => void) -> how many finished jobs are still waiting.
+static Napi::Value TakeResults(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t max = Uint32Arg(info[0], "max");
+  if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "deliver must be a function");
+  size_t remaining = AddonData::Get(env)->DeliverQueued(env, max, info[1].As<Napi::Function>());
+  return Napi::Number::New(env, static_cast<double>(remaining));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -36,7 +46,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   AddonData::Install(env, exports);
   AddonData::Get(env)->socket_handle_class = Napi::Persistent(SocketHandle::DefineClass(env));
   exports.Set("cancel", Napi::Function::New(env, Cancel, "cancel"));
-  exports.Set("setCompletionHandler", Napi::Function::New(env, SetCompletionHandler, "setCompletionHandler"));
+  exports.Set("setResultsReadyHandler", Napi::Function::New(env, SetResultsReadyHandler, "setResultsReadyHandler"));
+  exports.Set("takeResults", Napi::Function::New(env, TakeResults, "takeResults"));
   RegisterWSAConnectByName(env, exports);
   RegisterWSAConnectByList(env, exports);
   RegisterWSAConnect(env, exports);

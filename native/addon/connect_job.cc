@@ -7,12 +7,37 @@ namespace wsc {
 
 namespace {
 std::atomic<int64_t> abandoned_running{0};
+std::atomic<bool> timing_enabled{false};
+
+int64_t PerformanceCounter() {
+  LARGE_INTEGER now;
+  QueryPerformanceCounter(&now);
+  return now.QuadPart;
 }
 
-ConnectJob::ConnectJob() : cancel_event_(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
+double CounterToMicroseconds(int64_t ticks) {
+  static const double frequency = [] {
+    LARGE_INTEGER f;
+    QueryPerformanceFrequency(&f);
+    return static_cast<double>(f.QuadPart);
+  }();
+  return static_cast<double>(ticks) * 1e6 / frequency;
+}
+}  // namespace
 
-ConnectJob::~ConnectJob() {
-  if (cancel_event_) CloseHandle(cancel_event_);
+void ConnectJob::SetTimingEnabled(bool enabled) { timing_enabled.store(enabled); }
+
+void ConnectJob::Stamp(StampIndex index) { stamps_[index] = PerformanceCounter(); }
+
+// {queuedUs: created -> a pool thread starts it (includes the wake-up),
+//  executeUs: the Winsock work on the pool thread,
+//  handBackUs: executed -> JS thread holds the result (mailbox post, loop wake-up)}
+Napi::Object ConnectJob::TimingAsJs(Napi::Env env) const {
+  Napi::Object timing = Napi::Object::New(env);
+  timing.Set("queuedUs", CounterToMicroseconds(stamps_[kStarted] - stamps_[kCreated]));
+  timing.Set("executeUs", CounterToMicroseconds(stamps_[kExecuted] - stamps_[kStarted]));
+  timing.Set("handBackUs", CounterToMicroseconds(stamps_[kDelivered] - stamps_[kExecuted]));
+  return timing;
 }
 
 void ConnectJob::Bind(uint32_t id, std::shared_ptr<Mailbox> mailbox) {
@@ -20,17 +45,35 @@ void ConnectJob::Bind(uint32_t id, std::shared_ptr<Mailbox> mailbox) {
   mailbox_ = std::move(mailbox);
 }
 
-void ConnectJob::RunOnPoolThread(const std::shared_ptr<ConnectJob>& self) {
+void ConnectJob::RunOnPoolThread(const std::shared_ptr<ConnectJob>& self, const WorkerEvents& events) {
+  // Borrowed before the abandoned() check: an Abandon() that comes after the check
+  // then finds the cancel event and signals it (see Abandon).
+  Stamp(kStarted);
+  BorrowEvents(events);
   if (!abandoned()) {
     running_.store(true);
-    if (cancel_event_ == nullptr) {
-      result_.Fail("CreateEvent", static_cast<int>(GetLastError()));
+    if (events.cancel == nullptr || events.io == nullptr) {
+      result_.Fail("CreateEvent", static_cast<int>(events.create_error));
     } else {
       Execute();
     }
     running_.store(false);
   }
+  ReturnEvents();
+  Stamp(kExecuted);
   Finish(self);
+}
+
+void ConnectJob::BorrowEvents(const WorkerEvents& events) {
+  std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  events_ = events;
+}
+
+void ConnectJob::ReturnEvents() {
+  std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  // The next job on this thread starts with a quiet cancel event.
+  if (cancel_signalled_ && events_.cancel) ResetEvent(events_.cancel);
+  events_ = WorkerEvents{};
 }
 
 void ConnectJob::FailWithoutRunning(const std::shared_ptr<ConnectJob>& self, int error) {
@@ -53,8 +96,11 @@ bool ConnectJob::Abandon() {
   State expected = State::kPending;
   if (!state_.compare_exchange_strong(expected, State::kAbandoned)) return false;
   abandoned_running.fetch_add(1);
-  if (cancel_event_) SetEvent(cancel_event_);
   std::lock_guard<std::mutex> lock(cancellable_mutex_);
+  if (events_.cancel) {
+    SetEvent(events_.cancel);
+    cancel_signalled_ = true;
+  }
   if (cancellable_socket_ == INVALID_SOCKET) return true;  // no blocking call running
   CancelPendingIoLocked();
   // The call may have no I/O pending yet (still resolving the name, say): measured
@@ -119,6 +165,7 @@ Napi::Object ConnectJob::TakeResultAsJs(Napi::Env env) {
   if (result_.has_local) object.Set("localAddress", result_.local.ToJs(env));
   if (result_.has_remote) object.Set("remoteAddress", result_.remote.ToJs(env));
   AddResultFields(env, object);
+  if (timing_enabled.load()) object.Set("timing", TimingAsJs(env));
   if (result_.has_callee_data) {
     object.Set("calleeData",
                Napi::Buffer<uint8_t>::Copy(env, result_.callee_data.data(), result_.callee_data.size()));

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <vector>
 
+#include "job_pool.h"
 #include "owned_socket.h"
 #include "sockaddr.h"
 
@@ -45,8 +46,8 @@ struct ConnectResult {
 
 class ConnectJob {
  public:
-  ConnectJob();
-  virtual ~ConnectJob();
+  ConnectJob() { Stamp(kCreated); }
+  virtual ~ConnectJob() = default;
   ConnectJob(const ConnectJob&) = delete;
   ConnectJob& operator=(const ConnectJob&) = delete;
 
@@ -55,7 +56,8 @@ class ConnectJob {
 
   // Pool thread: runs Execute() unless already abandoned, then hands the result
   // to the mailbox (Completed) or drops it, closing the socket (Abandoned).
-  void RunOnPoolThread(const std::shared_ptr<ConnectJob>& self);
+  // `events` are the thread's own, lent to this job while it runs.
+  void RunOnPoolThread(const std::shared_ptr<ConnectJob>& self, const WorkerEvents& events);
   // Used when the job can't be run at all (no thread could be started).
   void FailWithoutRunning(const std::shared_ptr<ConnectJob>& self, int error);
 
@@ -68,6 +70,12 @@ class ConnectJob {
 
   static int64_t AbandonedStillRunning();
 
+  // Diagnostics for bench/ (off by default): when on, every result carries
+  // `timing`, the microseconds each stage of the hand-off took (see TimingAsJs).
+  static void SetTimingEnabled(bool enabled);
+  // JS thread, when the mailbox hands the job over (the last stamp).
+  void StampDelivered() { Stamp(kDelivered); }
+
  protected:
   // Pool thread: does the Winsock work and fills result_. Must return soon after
   // cancel_event() is signalled, except inside calls that can't be interrupted
@@ -78,7 +86,13 @@ class ConnectJob {
   virtual void AddResultFields(Napi::Env env, Napi::Object result) {}
 
   bool abandoned() const { return state_.load() == State::kAbandoned; }
-  HANDLE cancel_event() const { return cancel_event_; }
+  // Signalled when the job is abandoned (the pool thread's event, lent to this job).
+  HANDLE cancel_event() const { return events_.cancel; }
+  // A manual-reset event for the job's own waits, reset on each call: one wait at a time.
+  HANDLE io_event() const {
+    ResetEvent(events_.io);
+    return events_.io;
+  }
 
   // While a blocking call runs on `s`, Abandon() cancels its I/O with CancelIoEx
   // (a documented way to cut a blocking Winsock call short from another thread;
@@ -109,14 +123,24 @@ class ConnectJob {
 
  private:
   enum class State { kPending, kCompleted, kAbandoned };
+  // Moments in a job's life, from QueryPerformanceCounter (no system call).
+  enum StampIndex { kCreated, kStarted, kExecuted, kDelivered, kStampCount };
+
+  void Stamp(StampIndex index);
+  Napi::Object TimingAsJs(Napi::Env env) const;
 
   void Finish(const std::shared_ptr<ConnectJob>& self);
+  // Lends the thread's events to this job / takes them back (under cancellable_mutex_).
+  void BorrowEvents(const WorkerEvents& events);
+  void ReturnEvents();
 
   uint32_t id_ = 0;
   std::shared_ptr<Mailbox> mailbox_;
   std::atomic<State> state_{State::kPending};
   std::atomic<bool> running_{false};
-  HANDLE cancel_event_;
+  int64_t stamps_[kStampCount] = {};
+  WorkerEvents events_;             // while running on a pool thread; else null handles
+  bool cancel_signalled_ = false;   // Abandon() set events_.cancel (guarded by cancellable_mutex_)
   static constexpr DWORD kCancelRetryMs = 20;
   static VOID CALLBACK RetryCancel(PTP_CALLBACK_INSTANCE, PVOID job, PTP_TIMER);
   void CancelPendingIoLocked();

@@ -65,11 +65,18 @@ Napi::Value StalledListener(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// setTiming(enabled): results carry per-stage `timing` (bench/ profiles the hand-off with it).
+Napi::Value SetTiming(const Napi::CallbackInfo& info) {
+  ConnectJob::SetTimingEnabled(info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   exports.Set("platform", Napi::Function::New(env, Platform, "platform"));
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
+  exports.Set("setTiming", Napi::Function::New(env, SetTiming, "setTiming"));
   exports.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
 }
 

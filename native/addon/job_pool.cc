@@ -1,6 +1,6 @@
 #include "job_pool.h"
 
-#include <chrono>
+#include <algorithm>
 #include <system_error>
 #include <thread>
 
@@ -8,59 +8,216 @@
 
 namespace wsc {
 
+namespace {
+
+// Holds an SRWLOCK exclusively for a scope.
+class ExclusiveLock {
+ public:
+  explicit ExclusiveLock(SRWLOCK* lock) : lock_(lock) { AcquireSRWLockExclusive(lock_); }
+  ~ExclusiveLock() {
+    if (held_) ReleaseSRWLockExclusive(lock_);
+  }
+  void Unlock() {
+    ReleaseSRWLockExclusive(lock_);
+    held_ = false;
+  }
+  void Lock() {
+    AcquireSRWLockExclusive(lock_);
+    held_ = true;
+  }
+  ExclusiveLock(const ExclusiveLock&) = delete;
+  ExclusiveLock& operator=(const ExclusiveLock&) = delete;
+
+ private:
+  SRWLOCK* lock_;
+  bool held_ = true;
+};
+
+int64_t PerformanceCounter() {
+  LARGE_INTEGER now;
+  QueryPerformanceCounter(&now);
+  return now.QuadPart;
+}
+
+int64_t CounterFrequency() {
+  static const int64_t frequency = [] {
+    LARGE_INTEGER f;
+    QueryPerformanceFrequency(&f);
+    return f.QuadPart;
+  }();
+  return frequency;
+}
+
+HANDLE NewManualResetEvent(DWORD* error) {
+  HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  if (event == nullptr && *error == 0) *error = GetLastError();
+  return event;
+}
+
+// The thread's own events, closed when the thread exits.
+class OwnedWorkerEvents {
+ public:
+  OwnedWorkerEvents() {
+    events_.cancel = NewManualResetEvent(&events_.create_error);
+    events_.io = NewManualResetEvent(&events_.create_error);
+  }
+  ~OwnedWorkerEvents() {
+    if (events_.cancel) CloseHandle(events_.cancel);
+    if (events_.io) CloseHandle(events_.io);
+  }
+  OwnedWorkerEvents(const OwnedWorkerEvents&) = delete;
+  OwnedWorkerEvents& operator=(const OwnedWorkerEvents&) = delete;
+  const WorkerEvents& get() const { return events_; }
+
+ private:
+  WorkerEvents events_;
+};
+
+}  // namespace
+
 JobPool& JobPool::Instance() {
   static JobPool* pool = new JobPool();  // deliberately never deleted (see header)
   return *pool;
 }
 
 void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
-  std::unique_lock<std::mutex> lock(mutex_);
+  ExclusiveLock lock(&lock_);
   queue_.push_back(job);
-  if (idle_ > static_cast<int>(queue_.size()) - 1) {
-    work_ready_.notify_one();
+  if (!idle_.empty()) {
+    IdleSlot* slot = idle_.back();
+    idle_.pop_back();
+    slot->chosen = true;
+    ++woken_;
+    // Under the lock: the slot lives on that thread's stack, which can't move on before we release it.
+    WakeConditionVariable(&slot->wake);
     return;
   }
-  if (threads_ < kMaxThreads && StartThreadLocked()) return;
+  Growth growth = PlanGrowthLocked();
+  lock.Unlock();
+  if (Grow(growth)) return;
+  lock.Lock();
   if (threads_ > 0) return;  // a running thread will take it when it frees up
   // No thread at all and none can be started: fail the job rather than strand it.
-  queue_.pop_back();
-  lock.unlock();
+  auto it = std::find(queue_.begin(), queue_.end(), job);
+  if (it == queue_.end()) return;  // taken after all
+  queue_.erase(it);
+  lock.Unlock();
   job->FailWithoutRunning(job, ERROR_NOT_ENOUGH_MEMORY);
 }
 
-bool JobPool::StartThreadLocked() {
-  try {
-    std::thread([this] { WorkerLoop(); }).detach();
-  } catch (const std::system_error&) {
-    return false;
+JobPool::Growth JobPool::PlanGrowthLocked() {
+  if (!BacklogLocked() || !idle_.empty()) return Growth::kNone;
+  if (threads_ < kEagerThreads) return ReserveThreadLocked(kEagerThreads) ? Growth::kThread : Growth::kNone;
+  WakeConditionVariable(&backlog_);  // the injector adds a thread if the busy ones stay stuck
+  if (injector_running_) return Growth::kNone;
+  injector_running_ = true;
+  return Growth::kInjector;
+}
+
+bool JobPool::Grow(Growth growth) {
+  switch (growth) {
+    case Growth::kThread: return StartReservedThread();
+    case Growth::kInjector: return StartInjector();
+    case Growth::kNone: return true;
   }
-  ++threads_;
   return true;
 }
 
-void JobPool::WorkerLoop() {
-  std::unique_lock<std::mutex> lock(mutex_);
+bool JobPool::ReserveThreadLocked(int limit) {
+  if (starting_ || threads_ >= limit || !idle_.empty() || !BacklogLocked()) return false;
+  ++threads_;
+  starting_ = true;
+  return true;
+}
+
+bool JobPool::StartInjector() {
+  try {
+    std::thread([this] { InjectorLoop(); }).detach();
+    return true;
+  } catch (const std::system_error&) {
+    // Without it the pool keeps its eager threads; queued jobs wait for one of them.
+    ExclusiveLock lock(&lock_);
+    injector_running_ = false;
+    return threads_ > 0;
+  }
+}
+
+void JobPool::InjectorLoop() {
+  ExclusiveLock lock(&lock_);
   for (;;) {
-    if (queue_.empty()) {
-      ++idle_;
-      bool woke = work_ready_.wait_for(lock, std::chrono::milliseconds(kIdleExitMs),
-                                       [this] { return !queue_.empty(); });
-      --idle_;
-      if (!woke) break;
+    if (!BacklogLocked()) {
+      BOOL woke = SleepConditionVariableSRW(&backlog_, &lock_, kIdleExitMs, 0);
+      if (!woke && GetLastError() == ERROR_TIMEOUT && !BacklogLocked()) break;
+      continue;
     }
+    int64_t stalled_ms = (PerformanceCounter() - last_start_) * 1000 / CounterFrequency();
+    if (stalled_ms >= kStallMs && ReserveThreadLocked(kMaxThreads)) {
+      last_start_ = PerformanceCounter();
+      lock.Unlock();
+      StartReservedThread();
+      lock.Lock();
+      continue;
+    }
+    DWORD wait_ms = stalled_ms >= kStallMs ? kStallMs : static_cast<DWORD>(kStallMs - stalled_ms);
+    SleepConditionVariableSRW(&backlog_, &lock_, wait_ms, 0);
+  }
+  injector_running_ = false;
+}
+
+bool JobPool::StartReservedThread() {
+  try {
+    std::thread([this] { WorkerLoop(); }).detach();
+    return true;
+  } catch (const std::system_error&) {
+    ExclusiveLock lock(&lock_);
+    --threads_;
+    starting_ = false;
+    return false;
+  }
+}
+
+bool JobPool::WaitForWork(IdleSlot* slot) {
+  slot->chosen = false;
+  idle_.push_back(slot);
+  ULONGLONG deadline = GetTickCount64() + kIdleExitMs;
+  while (!slot->chosen) {
+    ULONGLONG now = GetTickCount64();
+    if (now >= deadline) break;
+    SleepConditionVariableSRW(&slot->wake, &lock_, static_cast<DWORD>(deadline - now), 0);
+  }
+  if (slot->chosen) {
+    --woken_;
+    return true;
+  }
+  idle_.erase(std::find(idle_.begin(), idle_.end(), slot));
+  return false;
+}
+
+void JobPool::WorkerLoop() {
+  OwnedWorkerEvents events;
+  IdleSlot slot;
+  ExclusiveLock lock(&lock_);
+  starting_ = false;  // this thread is up: the next may be started when work waits
+  for (;;) {
+    // Jobs beyond those already handed to woken threads are ours to take.
+    if (static_cast<int>(queue_.size()) <= woken_ && !WaitForWork(&slot)) break;
+    if (queue_.empty()) continue;  // a running thread took it first
     std::shared_ptr<ConnectJob> job = std::move(queue_.front());
     queue_.pop_front();
-    lock.unlock();
-    job->RunOnPoolThread(job);
+    last_start_ = PerformanceCounter();
+    Growth growth = PlanGrowthLocked();  // more work waiting and nobody free
+    lock.Unlock();
+    Grow(growth);
+    job->RunOnPoolThread(job, events.get());
     job.reset();  // drop our reference outside the lock
-    lock.lock();
+    lock.Lock();
   }
   --threads_;
 }
 
 PoolStats JobPool::Stats() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return PoolStats{threads_, idle_, static_cast<int64_t>(queue_.size())};
+  ExclusiveLock lock(&lock_);
+  return PoolStats{threads_, static_cast<int64_t>(idle_.size()), static_cast<int64_t>(queue_.size())};
 }
 
 }  // namespace wsc

@@ -5,29 +5,59 @@
 
 namespace wsc {
 
-bool Mailbox::Post(const std::shared_ptr<ConnectJob>& job) {
-  std::lock_guard<std::mutex> lock(mutex_);
+namespace {
+// Holds an SRWLOCK exclusively for a scope.
+class LockGuard {
+ public:
+  explicit LockGuard(SRWLOCK* lock) : lock_(lock) { AcquireSRWLockExclusive(lock_); }
+  ~LockGuard() { ReleaseSRWLockExclusive(lock_); }
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+
+ private:
+  SRWLOCK* lock_;
+};
+}  // namespace
+
+bool Mailbox::Post(std::shared_ptr<ConnectJob> job) {
+  LockGuard lock(&lock_);
   if (!open_) return false;
-  auto* delivery = new Delivery{job};
-  if (tsfn_.NonBlockingCall(delivery) != napi_ok) {
-    delete delivery;
-    return false;
-  }
+  queued_.push_back(std::move(job));
+  if (call_pending_) return true;  // the call on its way takes this job too
+  // Under the lock, so Close() can't let the TSFN go while a call is being made.
+  // It fails only while the environment is torn down; Close() then drops the queue.
+  call_pending_ = tsfn_.NonBlockingCall(this) == napi_ok;
   return true;
 }
 
+std::vector<std::shared_ptr<ConnectJob>> Mailbox::Take(size_t max, size_t* remaining) {
+  std::vector<std::shared_ptr<ConnectJob>> jobs;
+  LockGuard lock(&lock_);
+  while (jobs.size() < max && !queued_.empty()) {
+    jobs.push_back(std::move(queued_.front()));
+    queued_.pop_front();
+  }
+  *remaining = queued_.size();
+  if (*remaining == 0) call_pending_ = false;
+  return jobs;
+}
+
 void Mailbox::Close() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  open_ = false;
+  std::deque<std::shared_ptr<ConnectJob>> dropped;
+  {
+    LockGuard lock(&lock_);
+    open_ = false;
+    dropped.swap(queued_);
+  }
+  // `dropped` goes out of scope here, outside the lock: each job closes its socket.
 }
 
 namespace {
 
 // With NAPI_CPP_EXCEPTIONS a failing Node-API call throws Napi::Error. In a worker
-// being terminated every call fails (JavaScript can no longer run), and
-// node-addon-api's callback wrapper would rethrow the error with napi_throw, which
-// fails as well and throws again, out of the callback: std::terminate, and the whole
-// process is gone (measured under Wine: "Unhandled exception 0x20474343", for about
+// being terminated every call fails (JavaScript can no longer run), and handing
+// the error back with napi_throw fails as well and throws again, out of the TSFN
+// callback: std::terminate, and the whole process is gone (measured under Wine: "Unhandled exception 0x20474343", for about
 // one worker in three terminated while its connects completed). So the error goes
 // back to JavaScript only where JavaScript can still run, and never escapes.
 void RethrowIfJavaScriptCanRun(napi_env env, const Napi::Error& error) noexcept {
@@ -42,15 +72,12 @@ void RethrowIfJavaScriptCanRun(napi_env env, const Napi::Error& error) noexcept 
 
 }  // namespace
 
-void DeliverToJs(Napi::Env env, Napi::Function, AddonData* data, Delivery* delivery) {
-  // env is null when the TSFN is being torn down with items still queued:
-  // deleting the delivery drops the job, and with it closes its socket.
-  if (env == nullptr || data == nullptr) {
-    delete delivery;
-    return;
-  }
+void DeliverToJs(Napi::Env env, Napi::Function, AddonData* data, Mailbox*) {
+  // env is null when the TSFN is being torn down with a call still queued: the
+  // mailbox is closed by then and has dropped its jobs.
+  if (env == nullptr || data == nullptr) return;
   try {
-    data->Deliver(env, delivery);  // unwinding drops the job: its socket is closed
+    data->NotifyReady(env);
   } catch (const Napi::Error& error) {
     RethrowIfJavaScriptCanRun(env, error);
   }
@@ -85,14 +112,25 @@ bool AddonData::Cancel(Napi::Env env, uint32_t id) {
   return true;
 }
 
-void AddonData::Deliver(Napi::Env env, Delivery* delivery) {
-  std::shared_ptr<ConnectJob> job = std::move(delivery->job);
-  delete delivery;
+void AddonData::NotifyReady(Napi::Env env) {
+  if (tearing_down_ || on_ready.IsEmpty()) return;
+  Napi::HandleScope scope(env);
+  on_ready.Call({});
+}
+
+size_t AddonData::DeliverQueued(Napi::Env env, size_t max, const Napi::Function& deliver) {
+  size_t remaining = 0;
+  for (std::shared_ptr<ConnectJob>& job : mailbox_->Take(max, &remaining)) DeliverOne(env, std::move(job), deliver);
+  return remaining;
+}
+
+void AddonData::DeliverOne(Napi::Env env, std::shared_ptr<ConnectJob> job, const Napi::Function& deliver) {
+  job->StampDelivered();
   if (pending_.erase(job->id()) == 0 || tearing_down_) return;  // dropping `job` closes its socket
   JobDone(env);
   Napi::HandleScope scope(env);
   Napi::Object result = job->TakeResultAsJs(env);
-  if (!on_complete.IsEmpty()) on_complete.Call({Napi::Number::New(env, job->id()), result});
+  deliver.Call({Napi::Number::New(env, job->id()), result});
 }
 
 void AddonData::JobDone(Napi::Env env) {
