@@ -96,6 +96,11 @@ async function main() {
   const total = runs.map((r) => countResults(r.output)).reduce((a, b) => ({
     passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped,
   }));
+  // A run that exits non-zero without reporting a failure died mid-suite (a crash
+  // of node.exe, say): it counts as a failure, and the summary says so.
+  const crashed = runs.filter((r) => r.code !== 0 && countResults(r.output).failed === 0);
+  for (const run of crashed) log(`a suite exited with code ${run.code} before reporting its results: counted as 1 failure`);
+  total.failed += crashed.length;
   const ok = runs.every((r) => r.code === 0) && total.failed === 0 && total.passed > 0;
   process.stdout.write(`\nwinsock-connect: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
   process.exit(ok ? 0 : 1);
