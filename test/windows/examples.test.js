@@ -1,7 +1,8 @@
 'use strict';
-// The @example blocks in lib/*.ts are what the API reference (npm run docs) shows
-// users: each one runs here as written, in a fresh node.exe, with only the package
-// name pointed at this build. An example that stops working fails this test.
+// The @example blocks in lib/*.ts (what the API reference, npm run docs, shows) and
+// the README blocks marked runnable: each one runs here as written, in a fresh
+// node.exe, with only the package name pointed at this build. An example that stops
+// working fails this test.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -27,13 +28,21 @@ function examples() {
   return found;
 }
 
-describe('API reference examples (@example in lib/*.ts) run as written', function () {
+/** Every ```js block the README marks runnable (the comment line right above it). */
+function readmeExamples() {
+  const text = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  return [...text.matchAll(/<!-- runnable:[^\n]*-->\n```js\n([\s\S]*?)\n```/g)]
+    .map(([, code], i) => ({ name: `README example ${i + 1}`, file: 'README.md', code }));
+}
+
+describe('examples in the API reference (@example in lib/*.ts) and the README run as written', function () {
   this.timeout(60_000);
-  const all = examples();
+  const all = [...examples(), ...readmeExamples()];
 
   it('finds an example for each main function', () => {
     assert.deepEqual([...new Set(all.map((e) => e.file))],
-      ['WSAConnect.ts', 'WSAConnectByList.ts', 'WSAConnectByName.ts', 'WskDriver.ts']);
+      ['WSAConnect.ts', 'WSAConnectByList.ts', 'WSAConnectByName.ts', 'WskDriver.ts', 'README.md']);
+    assert.equal(all.filter((e) => e.file === 'README.md').length, 3, 'the README runs one example per user-mode function');
   });
 
   for (const example of all) {
