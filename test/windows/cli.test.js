@@ -13,7 +13,7 @@ const lo = require('../support/loopback');
 const { underWine, DIVERGENCES } = require('../support/wine');
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'wsconnect.js');
-const SYS = process.env.WSKCONNECT_SYS || path.join(__dirname, '..', '..', 'prebuilds', 'driver-x64', 'wskconnect.sys');
+const { DRIVER_SYS: SYS, skipUnlessDriverLoads } = require('../support/driver');
 // The documented exit codes (--help, docs/cli.md).
 const EXIT = { connected: 0, connectFailed: 1, usage: 2, timedOut: 3, unsupported: 4, driverUnavailable: 5 };
 
@@ -274,10 +274,7 @@ describe('wsconnect --wsk (kernel WskConnect through the driver)', function () {
   let accepted;
 
   before(async function () {
-    if (!underWine && !process.env.WSKCONNECT_SYS) {
-      console.log('      (skipped on Windows: loading the driver needs a test-signed build and elevation; the driver workflow sets WSKCONNECT_SYS)');
-      this.skip();
-    }
+    skipUnlessDriverLoads(this);
     accepted = [];
     server = net.createServer((s) => { accepted.push(s.remotePort); s.on('error', () => {}); s.destroy(); });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

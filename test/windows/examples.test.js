@@ -12,8 +12,7 @@ const { pathToFileURL } = require('node:url');
 
 const ROOT = path.join(__dirname, '..', '..');
 const PACKAGE_ENTRY = pathToFileURL(path.join(ROOT, 'dist', 'index.mjs')).href;
-const DRIVER_SYS = process.env.WSKCONNECT_SYS || path.join(ROOT, 'prebuilds', 'driver-x64', 'wskconnect.sys');
-const { underWine } = require('../support/wine');
+const { DRIVER_SYS, skipUnlessDriverLoads } = require('../support/driver');
 
 /** Every ```js block after an @example in lib/*.ts: { name, code }. */
 function examples() {
@@ -47,10 +46,7 @@ describe('examples in the API reference (@example in lib/*.ts) and the README ru
 
   for (const example of all) {
     it(example.name, async function () {
-      if (example.file === 'WskDriver.ts' && !underWine && !process.env.WSKCONNECT_SYS) {
-        console.log('      (skipped on Windows: loading the driver needs a test-signed build and elevation; the driver workflow sets WSKCONNECT_SYS)');
-        this.skip();
-      }
+      if (example.file === 'WskDriver.ts') skipUnlessDriverLoads(this);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-example-'));
       const script = path.join(dir, 'example.mjs');
       fs.writeFileSync(script, example.code.replaceAll("from 'winsock-connect'", `from '${PACKAGE_ENTRY}'`));

@@ -19,9 +19,7 @@
 // replays a run; the seed is printed.
 const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
-const fs = require('node:fs');
 const net = require('node:net');
-const path = require('node:path');
 const fc = require('fast-check');
 const api = require('../../dist/index.js');
 const lo = require('../support/loopback');
@@ -31,7 +29,7 @@ const { underWine } = require('../support/wine');
 const RUNS = Number(process.env.WINSOCK_CONNECT_FUZZ_RUNS) || robust.size(300, 100_000);
 const SEED = Number(process.env.WINSOCK_CONNECT_FUZZ_SEED) || (Date.now() % 2 ** 31);
 const CALL_WATCHDOG_MS = 20_000;
-const SYS = process.env.WSKCONNECT_SYS || path.join(__dirname, '..', '..', 'prebuilds', 'driver-x64', 'wskconnect.sys');
+const { canLoadDriver, installFresh } = require('../support/driver');
 
 // ---------------------------------------------------------------------------
 // Arbitraries: specs of plain data. Tags ({ $: … }) stand for values made at call time.
@@ -559,17 +557,12 @@ describe(`fuzz: every public function's options (fast-check, ${RUNS} inputs each
     let driver;
     let loaded = false;
     before(async function () {
-      if (!underWine && !process.env.WSKCONNECT_SYS) {
+      if (!canLoadDriver) {
         console.log('      (driver not loaded on Windows without WSKCONNECT_SYS: every valid call must reject with DriverServiceError)');
         driver = new api.WskDriver('WskConnectFuzz');
         return;
       }
-      assert.ok(fs.existsSync(SYS), `driver not built: ${SYS}`);
-      const old = new api.WskDriver('WskConnectFuzz');
-      await old.stop().catch(() => {});
-      await old.uninstall().catch(() => {});
-      driver = await api.WskDriver.install({ sysPath: SYS, name: 'WskConnectFuzz' });
-      await driver.start();
+      driver = await installFresh('WskConnectFuzz');
       await driver.open();
       loaded = true;
     });

@@ -3,8 +3,6 @@
 // netio.sys; on Windows only where a signed driver is provided (the driver workflow
 // sets WSKCONNECT_SYS), since loading needs test signing and elevation.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
 const net = require('node:net');
 const { WskDriver, WskError, DriverServiceError, NtStatus } = require('../../dist/index.js');
 const { loadBinding } = require('../../dist/native.js');
@@ -12,7 +10,7 @@ const { runJob } = require('../../dist/jobs.js');
 const lo = require('../support/loopback');
 const { underWine, wineVersion } = require('../support/wine');
 
-const SYS = process.env.WSKCONNECT_SYS || path.join(__dirname, '..', '..', 'prebuilds', 'driver-x64', 'wskconnect.sys');
+const { DRIVER_SYS: SYS, installFresh, skipUnlessDriverLoads } = require('../support/driver');
 const NAME = 'WskConnectTest';
 
 /** A raw IOCTL (any bytes, any code) and its outcome. */
@@ -41,12 +39,6 @@ async function waitForCount(count, want, ms = 5000) {
   return count();
 }
 
-async function removeLeftover() {
-  const old = new WskDriver(NAME);
-  await old.stop().catch(() => {});
-  await old.uninstall().catch(() => {});
-}
-
 describe('WskDriver (kernel WskConnect through the driver)', function () {
   this.timeout(60_000);
   let driver;
@@ -54,14 +46,8 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
   let accepted;
 
   before(async function () {
-    if (!underWine && !process.env.WSKCONNECT_SYS) {
-      console.log('      (skipped on Windows: loading the driver needs a test-signed build and elevation; the driver workflow sets WSKCONNECT_SYS)');
-      this.skip();
-    }
-    assert.ok(fs.existsSync(SYS), `driver not built: ${SYS}`);
-    await removeLeftover();
-    driver = await WskDriver.install({ sysPath: SYS, name: NAME });
-    await driver.start();
+    skipUnlessDriverLoads(this);
+    driver = await installFresh(NAME);
     await driver.open();
     accepted = [];
     server = net.createServer((s) => { accepted.push(s.remotePort); s.on('error', () => {}); s.destroy(); });

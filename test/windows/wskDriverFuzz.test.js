@@ -11,22 +11,19 @@
 // Only loopback: a random request that the driver would accept is first pointed
 // at a loopback address (keepOnLoopback), so no IOCTL can reach any other host.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const net = require('node:net');
-const path = require('node:path');
 const fc = require('fast-check');
 const { WskDriver, WskError, DriverServiceError, NtStatus } = require('../../dist/index.js');
 const { loadBinding } = require('../../dist/native.js');
 const { runJob } = require('../../dist/jobs.js');
 const lo = require('../support/loopback');
-const { underWine } = require('../support/wine');
 
 const FULL = process.env.WINSOCK_CONNECT_FULL === '1';
 const IOCTL_RUNS = FULL ? 10_000 : 1_000;
 const STOP_START_CYCLES = FULL ? 100 : 10;
 const SEED = process.env.WINSOCK_CONNECT_FUZZ_SEED ? Number(process.env.WINSOCK_CONNECT_FUZZ_SEED) : Date.now() % 2 ** 31;
 
-const SYS = process.env.WSKCONNECT_SYS || path.join(__dirname, '..', '..', 'prebuilds', 'driver-x64', 'wskconnect.sys');
+const { installFresh, skipUnlessDriverLoads } = require('../support/driver');
 const NAME = 'WskConnectFuzz';
 
 // The contract (wskconnect_ioctl.h).
@@ -197,26 +194,14 @@ function ioctlCode(connectCode) {
 
 // ---------------------------------------------------------------------------
 
-async function removeLeftover() {
-  const old = new WskDriver(NAME);
-  await old.stop().catch(() => {});
-  await old.uninstall().catch(() => {});
-}
-
 describe('WskDriver under hostile input', function () {
   this.timeout(FULL ? 30 * 60_000 : 120_000);
   let driver;
   let server;
 
   before(async function () {
-    if (!underWine && !process.env.WSKCONNECT_SYS) {
-      console.log('      (skipped on Windows: loading the driver needs a test-signed build and elevation; the driver workflow sets WSKCONNECT_SYS)');
-      this.skip();
-    }
-    assert.ok(fs.existsSync(SYS), `driver not built: ${SYS}`);
-    await removeLeftover();
-    driver = await WskDriver.install({ sysPath: SYS, name: NAME });
-    await driver.start();
+    skipUnlessDriverLoads(this);
+    driver = await installFresh(NAME);
     server = net.createServer((s) => { s.on('error', () => {}); s.destroy(); });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   });

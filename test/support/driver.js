@@ -1,0 +1,38 @@
+'use strict';
+// The WSK driver for tests: where its .sys is, whether this machine can load it,
+// and a clean install. Under Wine it loads in winedevice.exe; on Windows only a
+// test-signed build on an elevated runner can (the driver workflow sets WSKCONNECT_SYS).
+const fs = require('node:fs');
+const path = require('node:path');
+const assert = require('node:assert/strict');
+const { WskDriver } = require('../../dist/index.js');
+const { underWine } = require('./wine');
+
+const DRIVER_SYS = process.env.WSKCONNECT_SYS || path.join(__dirname, '..', '..', 'prebuilds', 'driver-x64', 'wskconnect.sys');
+const canLoadDriver = underWine || Boolean(process.env.WSKCONNECT_SYS);
+const CANNOT_LOAD_REASON = 'loading the driver needs a test-signed build and elevation; the driver workflow sets WSKCONNECT_SYS';
+
+/** Skips `ctx` where the driver cannot be loaded, printing why. */
+function skipUnlessDriverLoads(ctx) {
+  if (canLoadDriver) return;
+  console.log(`      (skipped on Windows: ${CANNOT_LOAD_REASON})`);
+  ctx.skip();
+}
+
+/** Stops and removes a service of that name left by an earlier run, if any. */
+async function removeLeftover(name) {
+  const old = new WskDriver(name);
+  await old.stop().catch(() => {});
+  await old.uninstall().catch(() => {});
+}
+
+/** Installs and starts the driver as service `name`, after removing any leftover. */
+async function installFresh(name) {
+  assert.ok(fs.existsSync(DRIVER_SYS), `driver not built: ${DRIVER_SYS}`);
+  await removeLeftover(name);
+  const driver = await WskDriver.install({ sysPath: DRIVER_SYS, name });
+  await driver.start();
+  return driver;
+}
+
+module.exports = { DRIVER_SYS, canLoadDriver, skipUnlessDriverLoads, removeLeftover, installFresh };
