@@ -21,9 +21,7 @@ function skipUnlessDriverLoads(ctx) {
 
 /** Stops and removes a service of that name left by an earlier run, if any. */
 async function removeLeftover(name) {
-  const old = new WskDriver(name);
-  await old.stop().catch(() => {});
-  await old.uninstall().catch(() => {});
+  await removeDriver(new WskDriver(name));
 }
 
 /** Installs and starts the driver as service `name`, after removing any leftover. */
@@ -35,4 +33,11 @@ async function installFresh(name) {
   return driver;
 }
 
-module.exports = { DRIVER_SYS, canLoadDriver, skipUnlessDriverLoads, removeLeftover, installFresh };
+/** Stops and uninstalls `driver` (if there is one), whatever state it is in. */
+async function removeDriver(driver) {
+  if (!driver) return;
+  await driver.stop().catch(() => {});
+  await driver.uninstall().catch(() => {});
+}
+
+module.exports = { DRIVER_SYS, canLoadDriver, skipUnlessDriverLoads, removeLeftover, installFresh, removeDriver };

@@ -29,7 +29,7 @@ const { underWine } = require('../support/wine');
 const RUNS = Number(process.env.WINSOCK_CONNECT_FUZZ_RUNS) || robust.size(300, 100_000);
 const SEED = Number(process.env.WINSOCK_CONNECT_FUZZ_SEED) || (Date.now() % 2 ** 31);
 const CALL_WATCHDOG_MS = 20_000;
-const { canLoadDriver, installFresh } = require('../support/driver');
+const { canLoadDriver, installFresh, removeDriver } = require('../support/driver');
 
 // ---------------------------------------------------------------------------
 // Arbitraries: specs of plain data. Tags ({ $: … }) stand for values made at call time.
@@ -567,9 +567,7 @@ describe(`fuzz: every public function's options (fast-check, ${RUNS} inputs each
       loaded = true;
     });
     after(async () => {
-      if (!loaded) return;
-      await driver.stop().catch(() => {});
-      await driver.uninstall().catch(() => {});
+      if (loaded) await removeDriver(driver);
     });
 
     it('options (address, port, timeout, signal, mode)', async () => {

@@ -10,7 +10,7 @@ const { runJob } = require('../../dist/jobs.js');
 const lo = require('../support/loopback');
 const { underWine, wineVersion } = require('../support/wine');
 
-const { DRIVER_SYS: SYS, installFresh, skipUnlessDriverLoads } = require('../support/driver');
+const { DRIVER_SYS: SYS, installFresh, removeDriver, skipUnlessDriverLoads } = require('../support/driver');
 const NAME = 'WskConnectTest';
 
 /** A raw IOCTL (any bytes, any code) and its outcome. */
@@ -56,10 +56,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
 
   after(async () => {
     if (server) server.close();
-    if (driver) {
-      await driver.stop().catch(() => {});
-      await driver.uninstall().catch(() => {});
-    }
+    await removeDriver(driver);
   });
 
   it('connects from the kernel to a loopback listener, which sees the accept', async () => {

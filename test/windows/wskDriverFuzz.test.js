@@ -23,7 +23,7 @@ const IOCTL_RUNS = FULL ? 10_000 : 1_000;
 const STOP_START_CYCLES = FULL ? 100 : 10;
 const SEED = process.env.WINSOCK_CONNECT_FUZZ_SEED ? Number(process.env.WINSOCK_CONNECT_FUZZ_SEED) : Date.now() % 2 ** 31;
 
-const { installFresh, skipUnlessDriverLoads } = require('../support/driver');
+const { installFresh, removeDriver, skipUnlessDriverLoads } = require('../support/driver');
 const NAME = 'WskConnectFuzz';
 
 // The contract (wskconnect_ioctl.h).
@@ -208,10 +208,7 @@ describe('WskDriver under hostile input', function () {
 
   after(async () => {
     if (server) server.close();
-    if (driver) {
-      await driver.stop().catch(() => {});
-      await driver.uninstall().catch(() => {});
-    }
+    await removeDriver(driver);
   });
 
   async function connectsFine() {
