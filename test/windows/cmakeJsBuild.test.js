@@ -6,14 +6,13 @@
 // mingw-w64 on Linux, MSVC on Windows).
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { execFile } = require('node:child_process');
 const nodeGypBuild = require('node-gyp-build');
 const { runJob } = require('../../dist/jobs.js');
 const { adoptTcpSocket } = require('../../dist/adopt.js');
 const { loadBinding } = require('../../dist/native.js');
 const lo = require('../support/loopback');
+const { runInRenamedNodeExe } = require('../support/child');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // CMAKE_JS_ADDON in scripts/lib/config.mjs: outside ./build, so the package never picks it up.
@@ -66,19 +65,10 @@ describe('cmake-js build (CMakeLists.txt)', function () {
 
   it('loads in a node.exe copied under another name (its Node-API imports bind to the host)', async function () {
     this.timeout(60_000);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-cmake-host-'));
-    const exe = path.join(dir, 'renamed-host.exe');
-    const out = path.join(dir, 'result.json');
-    fs.copyFileSync(process.execPath, exe);
     const script = `
       const binding = require(${JSON.stringify(CMAKE_ADDON)});
-      require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ startupError: binding.platform().startupError }));
+      require('fs').writeFileSync(process.argv[1], JSON.stringify({ startupError: binding.platform().startupError }));
     `;
-    try {
-      await new Promise((resolve, reject) => execFile(exe, ['-e', script], { timeout: 45_000 }, (err) => (err ? reject(err) : resolve())));
-      assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), { startupError: 0 });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    assert.deepEqual(await runInRenamedNodeExe(script), { startupError: 0 });
   });
 });

@@ -2,13 +2,11 @@
 // Resources and hosts: many concurrent connects, worker threads, a renamed
 // node.exe, and the bound on threads that abandoned calls can hold.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { execFile } = require('node:child_process');
 const { Worker } = require('node:worker_threads');
 const api = require('../../dist/index.js');
 const lo = require('../support/loopback');
+const { runChildScript, runInRenamedNodeExe } = require('../support/child');
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js');
 // Node 20 has the permission model behind --experimental-permission; 22 calls it --permission.
@@ -130,49 +128,35 @@ describe('lifecycle and resources', function () {
 
   it('loads in a node.exe copied under another name (delay-load binding to the host)', async function () {
     this.timeout(60_000);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-host-'));
-    const exe = path.join(dir, 'renamed-host.exe');
-    const out = path.join(dir, 'result.json');
-    fs.copyFileSync(process.execPath, exe);
     const script = `
+      const out = process.argv[1];
       const api = require(${JSON.stringify(DIST)});
       api.wsaConnect({ address: '127.0.0.1', port: ${server.port} }).then((c) => {
-        require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ ok: true, remote: c.remoteAddress }));
+        require('fs').writeFileSync(out, JSON.stringify({ ok: true, remote: c.remoteAddress }));
         c.socket.destroy();
-      }, (e) => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ ok: false, error: e.message })));
+      }, (e) => require('fs').writeFileSync(out, JSON.stringify({ ok: false, error: e.message })));
     `;
-    try {
-      await new Promise((resolve, reject) => execFile(exe, ['-e', script], { timeout: 45_000 }, (err) => (err ? reject(err) : resolve())));
-      const result = JSON.parse(fs.readFileSync(out, 'utf8'));
-      assert.deepEqual(result, { ok: true, remote: { address: '127.0.0.1', family: 'IPv4', port: server.port } });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const result = await runInRenamedNodeExe(script);
+    assert.deepEqual(result, { ok: true, remote: { address: '127.0.0.1', family: 'IPv4', port: server.port } });
   });
 
   it("under Node's permission model: ERR_WINSOCK_ADOPTION_UNAVAILABLE before any connect", async function () {
     this.timeout(60_000);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-perm-'));
-    const out = path.join(dir, 'result.json');
     const script = `
+      const out = process.argv[1];
       const api = require(${JSON.stringify(DIST)});
       const { loadBinding } = require(${JSON.stringify(path.join(path.dirname(DIST), 'native.js'))});
       api.wsaConnect({ address: '127.0.0.1', port: ${server.port} }).then(
         (c) => ({ ok: true }),
         (e) => ({ ok: false, code: e.code, name: e.name, open: loadBinding().stats().openSockets }),
-      ).then((r) => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(r)));
+      ).then((r) => require('fs').writeFileSync(out, JSON.stringify(r)));
     `;
     const accepted = server.accepted.length;
-    try {
-      await new Promise((resolve, reject) => execFile(process.execPath,
-        [PERMISSION_FLAG, '--allow-addons', '--allow-fs-read=*', `--allow-fs-write=${dir}`, '-e', script],
-        { timeout: 45_000 }, (err) => (err ? reject(err) : resolve())));
-      const result = JSON.parse(fs.readFileSync(out, 'utf8'));
-      assert.deepEqual(result, { ok: false, code: 'ERR_WINSOCK_ADOPTION_UNAVAILABLE', name: 'WinsockPlatformError', open: 0 });
-      assert.equal(server.accepted.length, accepted, 'no connection was made');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const result = await runChildScript(script, {
+      nodeArgs: (dir) => [PERMISSION_FLAG, '--allow-addons', '--allow-fs-read=*', `--allow-fs-write=${dir}`],
+    });
+    assert.deepEqual(result, { ok: false, code: 'ERR_WINSOCK_ADOPTION_UNAVAILABLE', name: 'WinsockPlatformError', open: 0 });
+    assert.equal(server.accepted.length, accepted, 'no connection was made');
   });
 
   it('reports what Winsock this is', () => {

@@ -4,27 +4,12 @@
 // so node-gyp-build cannot fall back to a build/ directory, in a fresh node.exe.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { execFile } = require('node:child_process');
 const lo = require('../support/loopback');
+const { runChildScript } = require('../support/child');
 
 const PACKED = path.join(__dirname, '..', '..', '.cache', 'pack', 'package');
 const PREBUILD = path.join('prebuilds', `win32-${process.arch}`, 'winsock-connect.napi.node');
-
-/** Runs `script` in a child node.exe with `env` added; resolves with the JSON it wrote. */
-async function runChild(script, env) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-packed-'));
-  const out = path.join(dir, 'result.json');
-  try {
-    // Results go through a file: a Windows child's stdout through a pipe is unreliable under Wine.
-    await new Promise((resolve, reject) => execFile(process.execPath, ['-e', script, out],
-      { cwd: PACKED, env: { ...process.env, ...env }, timeout: 45_000 }, (err) => (err ? reject(err) : resolve())));
-    return JSON.parse(fs.readFileSync(out, 'utf8'));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('the shipped prebuild (npm pack, PREBUILDS_ONLY)', function () {
   this.timeout(60_000);
@@ -54,7 +39,7 @@ describe('the shipped prebuild (npm pack, PREBUILDS_ONLY)', function () {
         });
         c.socket.write('from the tarball');
       }, (e) => fs.writeFileSync(out, JSON.stringify({ resolved, error: e.message })));`;
-    const result = await runChild(script, { PREBUILDS_ONLY: '1' });
+    const result = await runChildScript(script, { cwd: PACKED, env: { ...process.env, PREBUILDS_ONLY: '1' } });
     assert.equal(result.error, undefined);
     assert.equal(path.relative(PACKED, result.resolved), PREBUILD);
     assert.equal(result.echoed, 'from the tarball');
