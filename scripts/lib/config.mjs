@@ -63,7 +63,6 @@ export const ADDON_TARGETS = {
     buildDir: path.join(CACHE, 'build-mingw-ia32'),
   },
 };
-export const ADDON_OUT = ADDON_TARGETS.x64.out;
 
 // The cmake-js build (CMakeLists.txt): its own tree, never ./build, where node-gyp-build
 // would prefer it over the prebuild for the whole suite. test/windows/cmakeJsBuild.test.js
