@@ -76,10 +76,17 @@ export interface NativePlatform {
 export interface NativeStats {
   openSockets: number;
   abandonedRunning: number;
+  /** The blocking pool (WSAConnectByName/List, driver jobs): threads running or starting, idle, queued for a thread, cap. */
   poolThreads: number;
   poolIdle: number;
   poolQueued: number;
   poolMaxThreads: number;
+  /** Multiplexed connects (wsaConnect, ConnectEx) waiting for their handshake on the connect waiter's one thread. */
+  multiplexedWaiting: number;
+  /** Cancelled ConnectEx attempts whose OVERLAPPED the kernel still holds. */
+  multiplexedDraining: number;
+  /** OS threads of the process, when stats(true) asked for them (a Toolhelp snapshot); else -1. */
+  processThreads: number;
   processHandles: number;
 }
 
@@ -125,7 +132,7 @@ export interface NativeBinding {
   udpSetPeer(socket: number, address: string, port: number): number;
   hasConnectByList(): boolean;
   platform(): NativePlatform;
-  stats(): NativeStats;
+  stats(countThreads?: boolean): NativeStats;
   /** Diagnostics: when on, every result carries `timing`. */
   setTiming(enabled: boolean): void;
   stalledListener(address: string): { port: number; socket: NativeSocketHandle };

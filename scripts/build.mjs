@@ -132,7 +132,7 @@ async function buildAddonFor(target) {
   if (stale.length || !fs.existsSync(out)) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     // -static: no libstdc++/libwinpthread DLLs to ship next to the .node file.
-    run(target.cxx, ['-shared', '-static', '-s', '-o', out, ...objects, lib, '-ldelayimp', '-lws2_32', '-ladvapi32', '-Wl,--no-undefined']);
+    run(target.cxx, ['-shared', '-static', '-s', '-o', out, ...objects, lib, '-ldelayimp', '-lws2_32', '-ladvapi32', '-luser32', '-Wl,--no-undefined']);
     log(`addon: ${path.relative(ROOT, out)}`);
   }
 }

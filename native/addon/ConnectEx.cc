@@ -1,83 +1,90 @@
 // ConnectEx: one overlapped connect attempt. The 'race' strategy of
 // connectByList (lib/happyEyeballs.ts) starts several of these with a stagger;
 // the winner is kept, the others are abandoned, which cancels them with CancelIoEx.
+//
+// The attempt waits on the connect waiter (connect_waiter.h) with every other
+// pending connect: FD_CONNECT wakes it, and the OVERLAPPED, which this job owns
+// until the kernel is done with it, says how the connect ended. The OVERLAPPED
+// has no event and the socket is bound to no completion port, so libuv can
+// still bind it to its own when it adopts the socket.
 #include <napi.h>
 
 #include "args.h"
-#include "connect_job.h"
-#include "mailbox.h"
-#include "winsock_api.h"
+#include "connect_waiter.h"
+#include "env_state.h"
 
 namespace wsc {
 
 namespace {
 
-constexpr DWORD kCancelGraceMs = 5000;
-
-class ConnectExJob : public ConnectJob {
+class ConnectExJob : public MultiplexedConnect {
  public:
   explicit ConnectExJob(SocketAddress remote) : remote_(remote) {}
 
- protected:
-  void Execute() override {
+  Progress Begin() override {
     int family = remote_.family();
-    if (int err = result_.socket.Create(family, SOCK_STREAM, IPPROTO_TCP)) return result_.Fail("socket", err);
-    SOCKET s = result_.socket.get();
+    if (int err = result_.socket.Create(family, SOCK_STREAM, IPPROTO_TCP)) return Failed("socket", err);
+    SOCKET s = socket();
     SocketAddress any = SocketAddress::Wildcard(family);
-    if (bind(s, any.sockaddr_ptr(), any.length()) != 0) return result_.Fail("bind", WSAGetLastError());  // ConnectEx needs it
+    if (bind(s, any.sockaddr_ptr(), any.length()) != 0) return Failed("bind", WSAGetLastError());  // ConnectEx needs it
     int err = 0;
     LPFN_CONNECTEX connect_ex = ConnectExFor(s, family, &err);
-    if (connect_ex == nullptr) return result_.Fail("WSAIoctl", err);
-    if (!Connect(connect_ex, s)) return;
-    if (int update_err = UpdateConnectContext(s)) return result_.Fail("setsockopt", update_err);
-    result_.syscall = "ConnectEx";
-    RecordConnectedAddresses(&result_);
+    if (connect_ex == nullptr) return Failed("WSAIoctl", err);
+    if (int notify_err = RequestConnectNotification()) return Failed("WSAAsyncSelect", notify_err);
+    if (connect_ex(s, remote_.sockaddr_ptr(), remote_.length(), nullptr, 0, nullptr, &overlapped_)) {
+      return Ended(0);
+    }
+    err = WSAGetLastError();
+    if (err == ERROR_IO_PENDING) {
+      io_pending_ = true;
+      return Progress::kWaiting;
+    }
+    return Ended(err);
   }
+
+  // The OVERLAPPED is in memory, so no system call: no need to ask select() first.
+  bool ChecksBySelect() const override { return false; }
+
+  Progress Check() override {
+    if (!HasOverlappedIoCompleted(&overlapped_)) return Progress::kWaiting;
+    io_pending_ = false;
+    DWORD bytes = 0, flags = 0;
+    if (!WSAGetOverlappedResult(socket(), &overlapped_, &bytes, FALSE, &flags)) return Ended(WSAGetLastError());
+    return Ended(0);
+  }
+
+  bool Stop() override {
+    if (io_pending_) CancelIoEx(reinterpret_cast<HANDLE>(socket()), &overlapped_);
+    return Drained();
+  }
+
+  bool Drained() const override { return !io_pending_ || HasOverlappedIoCompleted(&overlapped_); }
 
  private:
-  bool Connect(LPFN_CONNECTEX connect_ex, SOCKET s) {
-    OVERLAPPED overlapped{};
-    overlapped.hEvent = io_event();
-    int err = Start(connect_ex, s, &overlapped);
-    if (err == ERROR_IO_PENDING) err = AwaitCompletion(s, &overlapped);
-    if (err != 0) {
-      result_.Fail("ConnectEx", err);
-      return false;
-    }
-    return true;
+  Progress Failed(const char* call, int err) {
+    result_.Fail(call, err);
+    return Progress::kDone;
   }
 
-  int Start(LPFN_CONNECTEX connect_ex, SOCKET s, OVERLAPPED* overlapped) {
-    if (connect_ex(s, remote_.sockaddr_ptr(), remote_.length(), nullptr, 0, nullptr, overlapped)) return 0;
-    return WSAGetLastError();
-  }
-
-  // The OVERLAPPED lives on this stack frame, so we never return before the
-  // kernel is done with it, even after a cancel.
-  int AwaitCompletion(SOCKET s, OVERLAPPED* overlapped) {
-    HANDLE waits[2] = {overlapped->hEvent, cancel_event()};
-    if (WaitForMultipleObjects(2, waits, FALSE, INFINITE) != WAIT_OBJECT_0) {
-      CancelIoEx(reinterpret_cast<HANDLE>(s), overlapped);
-      if (WaitForSingleObject(overlapped->hEvent, kCancelGraceMs) != WAIT_OBJECT_0) {
-        result_.socket.Close();  // closing aborts whatever is still pending
-        WaitForSingleObject(overlapped->hEvent, INFINITE);
-      }
-      return WSA_OPERATION_ABORTED;
-    }
-    DWORD bytes = 0, flags = 0;
-    if (!WSAGetOverlappedResult(s, overlapped, &bytes, FALSE, &flags)) return WSAGetLastError();
-    return 0;
+  Progress Ended(int err) {
+    StopConnectNotification();
+    if (err != 0) return Failed("ConnectEx", err);
+    if (int update_err = UpdateConnectContext(socket())) return Failed("setsockopt", update_err);
+    result_.syscall = "ConnectEx";
+    result_.RecordConnectedAddresses();
+    return Progress::kDone;
   }
 
   SocketAddress remote_;
+  OVERLAPPED overlapped_{};
+  bool io_pending_ = false;
 };
 
 // connectEx({address, port}) -> job id
 Napi::Value StartConnectEx(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, "endpoint must be an object");
-  auto job = std::make_shared<ConnectExJob>(EndpointArg(info[0].As<Napi::Object>(), "address"));
-  return Napi::Number::New(env, AddonData::Get(env)->Start(env, std::move(job)));
+  return StartJob(env, std::make_shared<ConnectExJob>(EndpointArg(info[0].As<Napi::Object>(), "address")));
 }
 
 }  // namespace

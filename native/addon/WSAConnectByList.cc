@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "args.h"
-#include "connect_job.h"
-#include "mailbox.h"
+#include "blocking_job.h"
+#include "env_state.h"
 #include "winsock_api.h"
 
 namespace wsc {
@@ -16,7 +16,7 @@ namespace {
 
 // Always a dual-stack AF_INET6 socket with IPv4 passed v4-mapped, as the
 // documentation requires for a list that may mix families.
-class ConnectByListJob : public ConnectJob {
+class ConnectByListJob : public BlockingJob {
  public:
   ConnectByListJob(std::vector<SocketAddress> targets, uint32_t timeout_ms)
       : targets_(std::move(targets)), timeout_ms_(timeout_ms) {}
@@ -31,7 +31,7 @@ class ConnectByListJob : public ConnectJob {
     if (!Connect(connect_by_list, s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
     result_.syscall = "WSAConnectByList";
-    RecordConnectedAddresses(&result_);
+    result_.RecordConnectedAddresses();
   }
 
  private:
@@ -77,7 +77,7 @@ Napi::Value ConnectByList(const Napi::CallbackInfo& info) {
   }
   if (targets.empty()) throw Napi::RangeError::New(env, "addresses must not be empty");
   auto job = std::make_shared<ConnectByListJob>(std::move(targets), Uint32Arg(info[1], "timeout"));
-  return Napi::Number::New(env, AddonData::Get(env)->Start(env, std::move(job)));
+  return StartJob(env, std::move(job));
 }
 
 Napi::Value HasConnectByList(const Napi::CallbackInfo& info) {

@@ -1,10 +1,10 @@
 // WSAConnectByNameW: resolve a host and service and connect, in one blocking call.
-// Runs on our job pool; an abort cuts it short with CancelIoEx (connect_job.h).
+// Runs on the blocking pool (blocking_pool.h); an abort cuts it short with CancelIoEx (connect_job.h).
 #include <napi.h>
 
 #include "args.h"
-#include "connect_job.h"
-#include "mailbox.h"
+#include "blocking_job.h"
+#include "env_state.h"
 #include "winsock_api.h"
 
 namespace wsc {
@@ -13,7 +13,7 @@ namespace {
 
 // family: 0 = dual stack (AF_INET6 with IPV6_V6ONLY off, as Microsoft's example),
 // AF_INET or AF_INET6 (v6 only).
-class ConnectByNameJob : public ConnectJob {
+class ConnectByNameJob : public BlockingJob {
  public:
   ConnectByNameJob(std::wstring host, std::wstring service, int family, uint32_t timeout_ms)
       : host_(std::move(host)), service_(std::move(service)), family_(family), timeout_ms_(timeout_ms) {}
@@ -29,7 +29,7 @@ class ConnectByNameJob : public ConnectJob {
     if (!Connect(s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
     result_.syscall = "WSAConnectByName";
-    RecordConnectedAddresses(&result_);
+    result_.RecordConnectedAddresses();
   }
 
  private:
@@ -56,7 +56,7 @@ Napi::Value ConnectByName(const Napi::CallbackInfo& info) {
   if (family != 0 && family != AF_INET && family != AF_INET6) throw Napi::RangeError::New(env, "bad family");
   auto job = std::make_shared<ConnectByNameJob>(WideStringArg(info[0], "host"), WideStringArg(info[1], "service"),
                                                 static_cast<int>(family), Uint32Arg(info[3], "timeout"));
-  return Napi::Number::New(env, AddonData::Get(env)->Start(env, std::move(job)));
+  return StartJob(env, std::move(job));
 }
 
 }  // namespace

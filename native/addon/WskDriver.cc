@@ -2,7 +2,7 @@
 // with the Service Control Manager, and sending IOCTL_WSKCONNECT_CONNECT. The
 // request and result layouts come from the one shared header.
 //
-// Every call is a job on our pool: StartService waits for DriverEntry and
+// Every call is a job on the blocking pool (blocking_pool.h): StartService waits for DriverEntry and
 // ControlService(STOP) for DriverUnload, and an IOCTL waits for a connect, so
 // none of them may run on the JavaScript thread.
 #include <napi.h>
@@ -10,8 +10,8 @@
 #include <cstring>
 
 #include "args.h"
-#include "connect_job.h"
-#include "mailbox.h"
+#include "blocking_job.h"
+#include "env_state.h"
 #include "wskconnect_ioctl.h"
 
 namespace wsc {
@@ -33,7 +33,7 @@ struct ScHandle {
 
 enum class ServiceAction { kInstall, kStart, kStop, kUninstall };
 
-class ServiceJob : public ConnectJob {
+class ServiceJob : public BlockingJob {
  public:
   ServiceJob(ServiceAction action, std::wstring name, std::wstring binary_path)
       : action_(action), name_(std::move(name)), binary_path_(std::move(binary_path)) {}
@@ -129,7 +129,7 @@ Napi::Object SockaddrToJs(Napi::Env env, const WSKCONNECT_SOCKADDR& sa) {
 
 // One IOCTL on a fresh overlapped handle to \\.\WskConnect. Cancelling the job
 // cancels the IOCTL (CancelIoEx), which the driver completes with STATUS_CANCELLED.
-class DeviceIoJob : public ConnectJob {
+class DeviceIoJob : public BlockingJob {
  public:
   DeviceIoJob(DWORD code, std::vector<uint8_t> input, DWORD output_length)
       : code_(code), input_(std::move(input)), output_(output_length) {}
@@ -211,7 +211,7 @@ Napi::Value WskService(const Napi::CallbackInfo& info) {
   else throw Napi::RangeError::New(env, "unknown service action");
   auto job = std::make_shared<ServiceJob>(kind, WideStringArg(info[1], "name"),
                                           info[2].IsString() ? WideStringArg(info[2], "binaryPath") : L"");
-  return Napi::Number::New(env, AddonData::Get(env)->Start(env, std::move(job)));
+  return StartJob(env, std::move(job));
 }
 
 // wskConnect({address, port, timeoutMs, mode}) -> job id
@@ -240,7 +240,7 @@ Napi::Value WskConnect(const Napi::CallbackInfo& info) {
   std::memcpy(input.data(), &request, sizeof request);
   auto job = std::make_shared<DeviceIoJob>(IOCTL_WSKCONNECT_CONNECT, std::move(input),
                                            static_cast<DWORD>(sizeof(WSKCONNECT_RESULT)));
-  return Napi::Number::New(env, AddonData::Get(env)->Start(env, std::move(job)));
+  return StartJob(env, std::move(job));
 }
 
 // wskRawIoctl(code, input: Uint8Array, outputLength) -> job id. Sends any bytes
@@ -253,7 +253,7 @@ Napi::Value WskRawIoctl(const Napi::CallbackInfo& info) {
   std::vector<uint8_t> input(bytes.Data(), bytes.Data() + bytes.ByteLength());
   DWORD output_length = Uint32Arg(info[2], "outputLength", 1 << 20);
   auto job = std::make_shared<DeviceIoJob>(code, std::move(input), output_length);
-  return Napi::Number::New(env, AddonData::Get(env)->Start(env, std::move(job)));
+  return StartJob(env, std::move(job));
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-// Module entry: per-environment state (mailbox.h), then one Register* per file.
-// Context-aware: each worker_thread gets its own AddonData through Node-API's
+// Module entry: per-environment state (env_state.h), then one Register* per file.
+// Context-aware: each worker_thread gets its own EnvState through Node-API's
 // instance data, so the addon loads in workers too.
 #include <napi.h>
 
 #include "args.h"
-#include "mailbox.h"
+#include "env_state.h"
 #include "socket_handle.h"
 #include "winsock_api.h"
 
@@ -21,14 +21,14 @@ void RegisterWskDriver(Napi::Env env, Napi::Object exports);
 static Napi::Value Cancel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "id must be a number");
-  return Napi::Boolean::New(env, AddonData::Get(env)->Cancel(env, info[0].As<Napi::Number>().Uint32Value()));
+  return Napi::Boolean::New(env, EnvState::Get(env)->Cancel(env, info[0].As<Napi::Number>().Uint32Value()));
 }
 
 // setResultsReadyHandler(() => void): called when finished jobs are waiting for takeResults.
 static Napi::Value SetResultsReadyHandler(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "handler must be a function");
-  AddonData::Get(env)->on_ready = Napi::Persistent(info[0].As<Napi::Function>());
+  EnvState::Get(env)->on_ready = Napi::Persistent(info[0].As<Napi::Function>());
   return env.Undefined();
 }
 
@@ -37,14 +37,14 @@ static Napi::Value TakeResults(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint32_t max = Uint32Arg(info[0], "max");
   if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "deliver must be a function");
-  size_t remaining = AddonData::Get(env)->DeliverQueued(env, max, info[1].As<Napi::Function>());
+  size_t remaining = EnvState::Get(env)->DeliverQueued(env, max, info[1].As<Napi::Function>());
   return Napi::Number::New(env, static_cast<double>(remaining));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Winsock();  // WSAStartup and the run-time lookups, once per process
-  AddonData::Install(env, exports);
-  AddonData::Get(env)->socket_handle_class = Napi::Persistent(SocketHandle::DefineClass(env));
+  EnvState::Install(env);
+  EnvState::Get(env)->socket_handle_class = Napi::Persistent(SocketHandle::DefineClass(env));
   exports.Set("cancel", Napi::Function::New(env, Cancel, "cancel"));
   exports.Set("setResultsReadyHandler", Napi::Function::New(env, SetResultsReadyHandler, "setResultsReadyHandler"));
   exports.Set("takeResults", Napi::Function::New(env, TakeResults, "takeResults"));

@@ -12,8 +12,6 @@
 
 namespace wsc {
 
-inline Napi::Value Arg(const Napi::CallbackInfo& info, size_t index) { return info[index]; }
-
 inline std::string StringArg(const Napi::Value& value, const char* name) {
   if (!value.IsString()) throw Napi::TypeError::New(value.Env(), std::string(name) + " must be a string");
   return value.As<Napi::String>().Utf8Value();

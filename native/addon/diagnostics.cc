@@ -4,8 +4,11 @@
 #include <napi.h>
 
 #include "args.h"
-#include "connect_job.h"
-#include "job_pool.h"
+#include <tlhelp32.h>
+
+#include "blocking_pool.h"
+#include "connect_waiter.h"
+#include "job.h"
 #include "owned_socket.h"
 #include "socket_handle.h"
 #include "winsock_api.h"
@@ -24,16 +27,35 @@ Napi::Value Platform(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// The OS threads of this process (Toolhelp's snapshot; -1 if it can't be taken).
+double ProcessThreadCount() {
+  HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+  if (snapshot == INVALID_HANDLE_VALUE) return -1;
+  DWORD self = GetCurrentProcessId();
+  double count = 0;
+  THREADENTRY32 entry{};
+  entry.dwSize = sizeof entry;
+  for (BOOL more = Thread32First(snapshot, &entry); more; more = Thread32Next(snapshot, &entry)) {
+    if (entry.th32OwnerProcessID == self) ++count;
+  }
+  CloseHandle(snapshot);
+  return count;
+}
+
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  PoolStats pool = JobPool::Instance().Stats();
+  BlockingPoolStats pool = BlockingPool::Instance().Stats();
+  const ConnectWaiter& waiter = ConnectWaiter::Instance();
   Napi::Object result = Napi::Object::New(env);
   result.Set("openSockets", static_cast<double>(OwnedSocket::OpenCount()));
-  result.Set("abandonedRunning", static_cast<double>(ConnectJob::AbandonedStillRunning()));
+  result.Set("abandonedRunning", static_cast<double>(Job::AbandonedStillRunning()));
   result.Set("poolThreads", static_cast<double>(pool.threads));
   result.Set("poolIdle", static_cast<double>(pool.idle));
-  result.Set("poolQueued", static_cast<double>(pool.queued));
-  result.Set("poolMaxThreads", JobPool::kMaxThreads);
+  result.Set("poolQueued", static_cast<double>(pool.waiting));
+  result.Set("poolMaxThreads", BlockingPool::kMaxThreads);
+  result.Set("multiplexedWaiting", static_cast<double>(waiter.Waiting()));
+  result.Set("multiplexedDraining", static_cast<double>(waiter.Draining()));
+  result.Set("processThreads", info[0].ToBoolean() ? ProcessThreadCount() : -1.0);
   DWORD handles = 0;
   result.Set("processHandles", GetProcessHandleCount(GetCurrentProcess(), &handles) ? static_cast<double>(handles) : -1.0);
   return result;
@@ -67,7 +89,7 @@ Napi::Value StalledListener(const Napi::CallbackInfo& info) {
 
 // setTiming(enabled): results carry per-stage `timing` (bench/ profiles the hand-off with it).
 Napi::Value SetTiming(const Napi::CallbackInfo& info) {
-  ConnectJob::SetTimingEnabled(info[0].ToBoolean());
+  Job::SetTimingEnabled(info[0].ToBoolean());
   return info.Env().Undefined();
 }
 

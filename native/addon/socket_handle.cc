@@ -1,6 +1,6 @@
 #include "socket_handle.h"
 
-#include "mailbox.h"
+#include "env_state.h"
 
 namespace wsc {
 
@@ -14,16 +14,9 @@ Napi::Function SocketHandle::DefineClass(Napi::Env env) {
 SocketHandle::SocketHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SocketHandle>(info) {}
 
 Napi::Object SocketHandle::Wrap(Napi::Env env, OwnedSocket socket) {
-  Napi::Object object = AddonData::Get(env)->socket_handle_class.New({});
+  Napi::Object object = EnvState::Get(env)->socket_handle_class.New({});
   Unwrap(object)->socket_ = std::move(socket);
   return object;
-}
-
-SOCKET SocketHandle::Peek(const Napi::Value& value) {
-  if (!value.IsObject()) return INVALID_SOCKET;
-  Napi::Object object = value.As<Napi::Object>();
-  if (!object.InstanceOf(AddonData::Get(value.Env())->socket_handle_class.Value())) return INVALID_SOCKET;
-  return Unwrap(object)->socket_.get();
 }
 
 // handOver(open: (socket: number) => number) -> open's result. Calls `open` (TCP or

@@ -13,8 +13,6 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
  public:
   static Napi::Function DefineClass(Napi::Env env);
   static Napi::Object Wrap(Napi::Env env, OwnedSocket socket);
-  // The SOCKET behind a handle passed from JS, or INVALID_SOCKET.
-  static SOCKET Peek(const Napi::Value& value);
 
   explicit SocketHandle(const Napi::CallbackInfo& info);
 

@@ -1,52 +1,13 @@
-#include "job_pool.h"
+#include "blocking_pool.h"
 
 #include <algorithm>
-#include <system_error>
-#include <thread>
 
-#include "connect_job.h"
+#include "clock.h"
+#include "lock.h"
 
 namespace wsc {
 
 namespace {
-
-// Holds an SRWLOCK exclusively for a scope.
-class ExclusiveLock {
- public:
-  explicit ExclusiveLock(SRWLOCK* lock) : lock_(lock) { AcquireSRWLockExclusive(lock_); }
-  ~ExclusiveLock() {
-    if (held_) ReleaseSRWLockExclusive(lock_);
-  }
-  void Unlock() {
-    ReleaseSRWLockExclusive(lock_);
-    held_ = false;
-  }
-  void Lock() {
-    AcquireSRWLockExclusive(lock_);
-    held_ = true;
-  }
-  ExclusiveLock(const ExclusiveLock&) = delete;
-  ExclusiveLock& operator=(const ExclusiveLock&) = delete;
-
- private:
-  SRWLOCK* lock_;
-  bool held_ = true;
-};
-
-int64_t PerformanceCounter() {
-  LARGE_INTEGER now;
-  QueryPerformanceCounter(&now);
-  return now.QuadPart;
-}
-
-int64_t CounterFrequency() {
-  static const int64_t frequency = [] {
-    LARGE_INTEGER f;
-    QueryPerformanceFrequency(&f);
-    return f.QuadPart;
-  }();
-  return frequency;
-}
 
 HANDLE NewManualResetEvent(DWORD* error) {
   HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
@@ -75,14 +36,31 @@ class OwnedWorkerEvents {
 
 }  // namespace
 
-JobPool& JobPool::Instance() {
-  static JobPool* pool = new JobPool();  // deliberately never deleted (see header)
+BlockingPool& BlockingPool::Instance() {
+  static BlockingPool* pool = new BlockingPool();  // deliberately never deleted (see header)
   return *pool;
 }
 
-void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
+bool BlockingPool::StartThread(LPTHREAD_START_ROUTINE main, LPVOID pool) {
+  HANDLE thread = CreateThread(nullptr, kStackReserve, main, pool, STACK_SIZE_PARAM_IS_A_RESERVATION, nullptr);
+  if (thread == nullptr) return false;
+  CloseHandle(thread);  // detached: the thread runs on without it
+  return true;
+}
+
+DWORD WINAPI BlockingPool::WorkerMain(LPVOID pool) {
+  static_cast<BlockingPool*>(pool)->WorkerLoop();
+  return 0;
+}
+
+DWORD WINAPI BlockingPool::InjectorMain(LPVOID pool) {
+  static_cast<BlockingPool*>(pool)->InjectorLoop();
+  return 0;
+}
+
+void BlockingPool::Submit(std::shared_ptr<PoolTask> task) {
   ExclusiveLock lock(&lock_);
-  queue_.push_back(job);
+  queue_.push_back(task);
   if (!idle_.empty()) {
     IdleSlot* slot = idle_.back();
     idle_.pop_back();
@@ -97,15 +75,15 @@ void JobPool::Submit(std::shared_ptr<ConnectJob> job) {
   if (Grow(growth)) return;
   lock.Lock();
   if (threads_ > 0) return;  // a running thread will take it when it frees up
-  // No thread at all and none can be started: fail the job rather than strand it.
-  auto it = std::find(queue_.begin(), queue_.end(), job);
+  // No thread at all and none can be started: fail the task rather than strand it.
+  auto it = std::find(queue_.begin(), queue_.end(), task);
   if (it == queue_.end()) return;  // taken after all
   queue_.erase(it);
   lock.Unlock();
-  job->FailWithoutRunning(job, ERROR_NOT_ENOUGH_MEMORY);
+  task->FailWithoutRunning(ERROR_NOT_ENOUGH_MEMORY);
 }
 
-JobPool::Growth JobPool::PlanGrowthLocked() {
+BlockingPool::Growth BlockingPool::PlanGrowthLocked() {
   if (!BacklogLocked() || !idle_.empty()) return Growth::kNone;
   if (threads_ < kEagerThreads) return ReserveThreadLocked(kEagerThreads) ? Growth::kThread : Growth::kNone;
   WakeConditionVariable(&backlog_);  // the injector adds a thread if the busy ones stay stuck
@@ -114,7 +92,7 @@ JobPool::Growth JobPool::PlanGrowthLocked() {
   return Growth::kInjector;
 }
 
-bool JobPool::Grow(Growth growth) {
+bool BlockingPool::Grow(Growth growth) {
   switch (growth) {
     case Growth::kThread: return StartReservedThread();
     case Growth::kInjector: return StartInjector();
@@ -123,26 +101,22 @@ bool JobPool::Grow(Growth growth) {
   return true;
 }
 
-bool JobPool::ReserveThreadLocked(int limit) {
+bool BlockingPool::ReserveThreadLocked(int limit) {
   if (starting_ || threads_ >= limit || !idle_.empty() || !BacklogLocked()) return false;
   ++threads_;
   starting_ = true;
   return true;
 }
 
-bool JobPool::StartInjector() {
-  try {
-    std::thread([this] { InjectorLoop(); }).detach();
-    return true;
-  } catch (const std::system_error&) {
-    // Without it the pool keeps its eager threads; queued jobs wait for one of them.
-    ExclusiveLock lock(&lock_);
-    injector_running_ = false;
-    return threads_ > 0;
-  }
+bool BlockingPool::StartInjector() {
+  if (StartThread(InjectorMain, this)) return true;
+  // Without it the pool keeps its eager threads; queued tasks wait for one of them.
+  ExclusiveLock lock(&lock_);
+  injector_running_ = false;
+  return threads_ > 0;
 }
 
-void JobPool::InjectorLoop() {
+void BlockingPool::InjectorLoop() {
   ExclusiveLock lock(&lock_);
   for (;;) {
     if (!BacklogLocked()) {
@@ -150,9 +124,9 @@ void JobPool::InjectorLoop() {
       if (!woke && GetLastError() == ERROR_TIMEOUT && !BacklogLocked()) break;
       continue;
     }
-    int64_t stalled_ms = (PerformanceCounter() - last_start_) * 1000 / CounterFrequency();
+    int64_t stalled_ms = ClockToMs(ClockNow() - last_start_);
     if (stalled_ms >= kStallMs && ReserveThreadLocked(kMaxThreads)) {
-      last_start_ = PerformanceCounter();
+      last_start_ = ClockNow();
       lock.Unlock();
       StartReservedThread();
       lock.Lock();
@@ -164,19 +138,15 @@ void JobPool::InjectorLoop() {
   injector_running_ = false;
 }
 
-bool JobPool::StartReservedThread() {
-  try {
-    std::thread([this] { WorkerLoop(); }).detach();
-    return true;
-  } catch (const std::system_error&) {
-    ExclusiveLock lock(&lock_);
-    --threads_;
-    starting_ = false;
-    return false;
-  }
+bool BlockingPool::StartReservedThread() {
+  if (StartThread(WorkerMain, this)) return true;
+  ExclusiveLock lock(&lock_);
+  --threads_;
+  starting_ = false;
+  return false;
 }
 
-bool JobPool::WaitForWork(IdleSlot* slot) {
+bool BlockingPool::WaitForWork(IdleSlot* slot) {
   slot->chosen = false;
   idle_.push_back(slot);
   ULONGLONG deadline = GetTickCount64() + kIdleExitMs;
@@ -193,31 +163,31 @@ bool JobPool::WaitForWork(IdleSlot* slot) {
   return false;
 }
 
-void JobPool::WorkerLoop() {
+void BlockingPool::WorkerLoop() {
   OwnedWorkerEvents events;
   IdleSlot slot;
   ExclusiveLock lock(&lock_);
   starting_ = false;  // this thread is up: the next may be started when work waits
   for (;;) {
-    // Jobs beyond those already handed to woken threads are ours to take.
+    // Tasks beyond those already handed to woken threads are ours to take.
     if (static_cast<int>(queue_.size()) <= woken_ && !WaitForWork(&slot)) break;
     if (queue_.empty()) continue;  // a running thread took it first
-    std::shared_ptr<ConnectJob> job = std::move(queue_.front());
+    std::shared_ptr<PoolTask> task = std::move(queue_.front());
     queue_.pop_front();
-    last_start_ = PerformanceCounter();
+    last_start_ = ClockNow();
     Growth growth = PlanGrowthLocked();  // more work waiting and nobody free
     lock.Unlock();
     Grow(growth);
-    job->RunOnPoolThread(job, events.get());
-    job.reset();  // drop our reference outside the lock
+    task->RunOnPoolThread(events.get());
+    task.reset();  // drop our reference outside the lock
     lock.Lock();
   }
   --threads_;
 }
 
-PoolStats JobPool::Stats() {
+BlockingPoolStats BlockingPool::Stats() {
   ExclusiveLock lock(&lock_);
-  return PoolStats{threads_, static_cast<int64_t>(idle_.size()), static_cast<int64_t>(queue_.size())};
+  return BlockingPoolStats{threads_, static_cast<int64_t>(idle_.size()), static_cast<int64_t>(queue_.size())};
 }
 
 }  // namespace wsc

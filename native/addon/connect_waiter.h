@@ -1,0 +1,163 @@
+// One thread waits for every pending non-blocking connect of the process
+// (wsaConnect, and each ConnectEx attempt of the race), so a connect that hangs
+// holds no thread and can never delay another. Why this design, against the
+// others Windows offers (docs/performance.md has the measurements):
+// - WSAAsyncSelect(FD_CONNECT) to a message-only window: one thread for any
+//   number of sockets, O(1) per completion (the message names its socket), and
+//   another thread wakes it with PostMessage. Chosen.
+// - WSAEventSelect / OVERLAPPED events with WaitForMultipleObjects, or the system
+//   thread pool's waits: 63 handles per waiting thread under Wine (and on Windows
+//   before 8), so 10,000 pending connects would cost ~160 threads.
+// - select() or WSAPoll over every socket: O(n) per wake-up; WSAPoll reports no
+//   failed connect before Windows 10 2004.
+// - An I/O completion port of ours: a socket can be bound to one port for life,
+//   and libuv then runs the adopted socket in its slower emulated mode.
+// A message is only a wake-up: the socket itself says how the connect stands
+// (select, or the OVERLAPPED for ConnectEx), so a stale message for a closed
+// handle value that a new socket reuses changes nothing. A recheck of every
+// pending socket on a doubling interval, batched into one select(), catches a
+// notification that never came (Wine 8 loses ~1 in 8,000 FD_CONNECT events under
+// load; Windows caps a thread's posted messages at 10,000).
+//
+// Every socket call of a multiplexed connect runs on this thread: creating it,
+// binding, starting the connect, closing it. None of them blocks.
+#pragma once
+
+#include "job.h"
+#include "lock.h"
+
+#include <windows.h>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace wsc {
+
+class MultiplexedConnect : public Job {
+ public:
+  enum class Progress { kDone, kWaiting };
+
+  // Waiter thread: creates the socket, asks for FD_CONNECT news
+  // (RequestConnectNotification) and starts the connect. kDone once result_ is
+  // final (connected at once, or failed).
+  virtual Progress Begin() = 0;
+  // Waiter thread, after a notification or at a recheck: kDone once result_ is
+  // final. A finished connect no longer has messages sent for its socket.
+  virtual Progress Check() = 0;
+  // True when Check() costs a system call and the waiter should ask select()
+  // first, batched with the others (ConnectEx reads its OVERLAPPED instead).
+  virtual bool ChecksBySelect() const { return true; }
+  // Waiter thread, abandoned while waiting: stop the connect. True when the OS
+  // holds nothing of the job's any more; else Drained() says when it lets go.
+  virtual bool Stop() { return true; }
+  virtual bool Drained() const { return true; }
+  // Still not drained long after Stop(): close the socket, which ends what is pending.
+  virtual void ForceDrain() { result_.socket.Close(); }
+
+  SOCKET socket() const { return result_.socket.get(); }
+  bool was_abandoned() const { return abandoned(); }
+  // The waiter's window and message, before Begin().
+  void SetNotificationTarget(HWND window, UINT message) {
+    window_ = window;
+    message_ = message;
+  }
+  void MarkStarted() { StampStarted(); }
+  void Complete() {
+    StampExecuted();
+    Finish();
+  }
+  // The waiter could not run it at all (no thread or window for it).
+  void FailUnstarted(const char* call, int error) {
+    MarkStarted();
+    result_.Fail(call, error);
+    Complete();
+  }
+
+ protected:
+  void Launch() final;
+  void OnAbandoned() final;
+
+  // WSAAsyncSelect(FD_CONNECT) to the waiter; it makes the socket non-blocking.
+  // Asked for before the connect starts, so its completion can't slip past unseen.
+  int RequestConnectNotification() {
+    return WSAAsyncSelect(socket(), window_, message_, FD_CONNECT) == 0 ? 0 : WSAGetLastError();
+  }
+  // No more messages for this socket: libuv must take it with no async select left on it.
+  void StopConnectNotification() { WSAAsyncSelect(socket(), window_, 0, 0); }
+
+ private:
+  HWND window_ = nullptr;
+  UINT message_ = 0;
+};
+
+class ConnectWaiter {
+ public:
+  static constexpr int kTickMs = 50;            // how often due rechecks run while connects wait
+  static constexpr int kFirstRecheckMs = 50;    // a pending socket's first recheck, then doubling…
+  static constexpr int kLastRecheckMs = 1000;   // …up to this
+  static constexpr int kDrainGraceMs = 5000;    // a cancelled ConnectEx that has not let go by then is closed
+
+  static ConnectWaiter& Instance();
+  // Any thread.
+  void Submit(std::shared_ptr<MultiplexedConnect> job);
+  void Cancel(std::shared_ptr<MultiplexedConnect> job);
+  // Connects waiting for their handshake, and cancelled ones the OS still holds.
+  int64_t Waiting() const { return waiting_count_.load(); }
+  int64_t Draining() const { return draining_count_.load(); }
+
+ private:
+  enum class CommandKind { kStart, kCancel };
+  struct Command {
+    CommandKind kind;
+    std::shared_ptr<MultiplexedConnect> job;
+  };
+  struct Pending {
+    std::shared_ptr<MultiplexedConnect> job;
+    int64_t next_check;  // clock.h ticks
+    int interval_ms;
+  };
+  struct DrainingConnect {
+    std::shared_ptr<MultiplexedConnect> job;
+    int64_t force_at;
+    bool forced;
+  };
+
+  ConnectWaiter() = default;
+  // With lock_ held: starts the thread on first use; false (with start_error_) if it can't.
+  bool EnsureThreadLocked();
+  void Enqueue(Command command);
+  static DWORD WINAPI ThreadMain(LPVOID waiter);
+  void Run();
+  bool CreateWindowOnThisThread();
+  void DrainInbox();
+  void StartConnect(const std::shared_ptr<MultiplexedConnect>& job);
+  void CancelConnect(const std::shared_ptr<MultiplexedConnect>& job);
+  void OnSocketMessage(SOCKET s);
+  void Recheck();
+  void RecheckDrains(int64_t now);
+  void StopAndRelease(const std::shared_ptr<MultiplexedConnect>& job);
+  void Release(const std::shared_ptr<MultiplexedConnect>& job) { job->Complete(); }
+  DWORD MsUntilTick() const;
+
+  // Shared with other threads (guarded by lock_).
+  SRWLOCK lock_ = SRWLOCK_INIT;
+  std::deque<Command> inbox_;
+  bool thread_started_ = false;
+  int start_error_ = 0;      // the thread or its window could not be made: every job fails with it
+  const char* start_call_ = "";
+  HWND window_ = nullptr;    // set once the thread's window exists
+  bool wake_posted_ = false; // a wake message is on its way: later commands ride along
+
+  // The waiter thread's own.
+  std::unordered_map<SOCKET, Pending> pending_;
+  std::vector<DrainingConnect> draining_;
+  int64_t next_tick_ = 0;
+
+  std::atomic<int64_t> waiting_count_{0};
+  std::atomic<int64_t> draining_count_{0};
+};
+
+}  // namespace wsc

@@ -1,0 +1,43 @@
+#include "socket_ops.h"
+
+namespace wsc {
+
+int LastSocketErrorOr(int fallback) {
+  int err = WSAGetLastError();
+  return err != 0 ? err : fallback;
+}
+
+int UpdateConnectContext(SOCKET s) {
+  if (setsockopt(s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0) == SOCKET_ERROR) return WSAGetLastError();
+  return 0;
+}
+
+int SetV6Only(SOCKET s, bool v6_only) {
+  DWORD value = v6_only ? 1 : 0;
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&value), sizeof value) != 0) {
+    return WSAGetLastError();
+  }
+  return 0;
+}
+
+int PollConnect(SOCKET s) {
+  fd_set writable;
+  fd_set failed;
+  FD_ZERO(&writable);
+  FD_ZERO(&failed);
+  FD_SET(s, &writable);
+  FD_SET(s, &failed);
+  timeval now{0, 0};
+  if (select(0, nullptr, &writable, &failed, &now) == SOCKET_ERROR) return WSAGetLastError();
+  if (FD_ISSET(s, &failed)) {
+    int error = 0;
+    int length = sizeof error;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&error), &length) != 0) {
+      return WSAGetLastError();
+    }
+    return error != 0 ? error : WSAECONNREFUSED;
+  }
+  return FD_ISSET(s, &writable) ? 0 : kStillConnecting;
+}
+
+}  // namespace wsc

@@ -1,0 +1,31 @@
+// Small socket helpers the connect jobs share. Each returns 0 or the Winsock error.
+#pragma once
+
+#include "owned_socket.h"
+#include "sockaddr.h"
+#include "winsock_api.h"
+
+namespace wsc {
+
+// WSAGetLastError(), or fallback when it holds no error.
+int LastSocketErrorOr(int fallback);
+
+// After WSAConnectByName/List and ConnectEx the socket is in the default connected
+// state until SO_UPDATE_CONNECT_CONTEXT (shutdown, getpeername etc. depend on it).
+int UpdateConnectContext(SOCKET s);
+
+// IPV6_V6ONLY on an AF_INET6 socket: off makes it dual stack (IPv4 as v4-mapped).
+int SetV6Only(SOCKET s, bool v6_only);
+
+// How a non-blocking connect stands, asked of the socket itself with a zero-timeout
+// select() (Microsoft's documented way): writable = connected (returns 0), in the
+// exception set = failed (returns SO_ERROR's code), neither = kStillConnecting.
+constexpr int kStillConnecting = -1;
+int PollConnect(SOCKET s);
+
+// The timeval the Winsock connect-by functions take.
+inline timeval TimevalFromMs(uint32_t ms) {
+  return timeval{static_cast<long>(ms / 1000), static_cast<long>((ms % 1000) * 1000)};
+}
+
+}  // namespace wsc
