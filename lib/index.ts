@@ -23,6 +23,8 @@ export { WskDriver, WSK_STEP_NOT_ATTEMPTED } from './WskDriver';
 export type { WskConnectOptions, WskConnectResult, WskStep } from './WskDriver';
 export { isSupported, platformInfo } from './platform';
 export type { PlatformInfo } from './platform';
+export { diagnostics } from './diagnostics';
+export type { Diagnostics } from './diagnostics';
 export {
   AbortError, DriverServiceError, NtStatus, Win32Error, WIN32_ERROR_MESSAGES, NT_STATUS_MESSAGES, NT_STATUS_TO_WSA, WinsockError, WinsockPlatformError, WsaError,
   WSA_ERROR_MESSAGES, WskError, ntStatusMessage, ntStatusName, ntStatusToWsa, wsaErrorMessage, wsaErrorName,

@@ -78,8 +78,9 @@ function closeSocket(socket) {
   });
 }
 
-function stats() {
-  return loadBinding().stats();
+/** The addon's counters; `countThreads` adds the process's OS thread count (a snapshot: slower). */
+function stats(countThreads = false) {
+  return loadBinding().stats(countThreads);
 }
 
 /**

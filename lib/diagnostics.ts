@@ -1,0 +1,47 @@
+/**
+ * Where the addon's work stands right now: what waits, on which threads. For
+ * dashboards and for finding out why a connect has not settled yet.
+ * @module
+ */
+import { loadBinding } from './native';
+
+/** What {@link diagnostics} reports. */
+export interface Diagnostics {
+  /**
+   * Calls that block inside ws2_32 or the driver (connectByName, connectByList's
+   * 'system' strategy, WskDriver jobs), each on a thread of the addon's blocking
+   * pool while it runs. `waiting` counts calls queued because every thread up to
+   * `maxThreads` is busy: their deadlines are already running.
+   */
+  blockingCalls: { running: number; waiting: number; threads: number; maxThreads: number };
+  /**
+   * wsaConnect and the race's ConnectEx attempts waiting for their TCP handshake,
+   * all of them on one thread however many there are. `cancelling`: cancelled
+   * ConnectEx attempts whose I/O the OS has not released yet.
+   */
+  multiplexedConnects: { waiting: number; cancelling: number };
+  /** SOCKETs the addon owns: connects in progress and results not yet handed to Node. */
+  openSockets: number;
+  /** Timed-out or aborted calls whose OS call has not returned yet (their sockets close when it does). */
+  abandonedStillRunning: number;
+}
+
+/**
+ * A snapshot of the addon's work. Throws {@link WinsockPlatformError} where the
+ * addon cannot load (off Windows).
+ * @example
+ * ```js
+ * const { diagnostics } = require('winsock-connect');
+ * const { blockingCalls, multiplexedConnects } = diagnostics();
+ * console.log(`${blockingCalls.waiting} blocking calls wait for a thread, ${multiplexedConnects.waiting} handshakes pending`);
+ * ```
+ */
+export function diagnostics(): Diagnostics {
+  const s = loadBinding().stats();
+  return {
+    blockingCalls: { running: s.poolThreads - s.poolIdle, waiting: s.poolQueued, threads: s.poolThreads, maxThreads: s.poolMaxThreads },
+    multiplexedConnects: { waiting: s.multiplexedWaiting, cancelling: s.multiplexedDraining },
+    openSockets: s.openSockets,
+    abandonedStillRunning: s.abandonedRunning,
+  };
+}
