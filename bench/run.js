@@ -7,6 +7,8 @@
 //   isolation    fs latency (libuv's threadpool) while 64 connects hang
 //   throughput   bulk bytes through an adopted socket vs a net.Socket
 //   handoff      where one connect's time goes (the profile), plus costs.exe
+//   headOfLine   a live connect while connects of the same function hang; a flood
+//                of hanging multiplexed connects (lateness, OS threads); abort release
 // and writes bench/results/latest.json (+ a dated copy), table.md and chart.svg.
 // Loopback only (127.0.0.1).
 //
@@ -27,12 +29,13 @@ const { round } = require('./lib/stats');
 const { TARGETS, figure } = require('./lib/targets');
 const { measureConcurrency } = require('./sections/concurrency');
 const { profileHandOff } = require('./sections/handoff');
+const { measureHeadOfLine } = require('./sections/headOfLine');
 const { measureIsolation } = require('./sections/isolation');
 const { measureLatency } = require('./sections/latency');
 const { measureMemory } = require('./sections/memory');
 const { measureThroughput } = require('./sections/throughput');
 
-const SECTIONS = ['latency', 'memory', 'concurrency', 'isolation', 'throughput', 'handoff'];
+const SECTIONS = ['latency', 'memory', 'concurrency', 'isolation', 'throughput', 'handoff', 'headOfLine'];
 const RUN_TIMEOUT_MS = 20 * 60_000;
 const MIB = 1024 * 1024;
 
@@ -41,12 +44,12 @@ const SIZES = {
   full: {
     iterations: 300, warmup: 30, concurrent: 1000, concurrencyRounds: 3, isolationSamples: 200,
     throughputBytes: 256 * MIB, throughputRounds: 9, memoryCycles: 20_000, memoryWarmup: 10_000,
-    handoffIterations: 200, costsIterations: 300,
+    handoffIterations: 200, costsIterations: 300, headOfLineHanging: 1000, floodCount: 10_000, floodDeadlineMs: 5000,
   },
   quick: {
     iterations: 40, warmup: 5, concurrent: 200, concurrencyRounds: 1, isolationSamples: 40,
     throughputBytes: 16 * MIB, throughputRounds: 1, memoryCycles: 1000, memoryWarmup: 100,
-    handoffIterations: 30, costsIterations: 50,
+    handoffIterations: 30, costsIterations: 50, headOfLineHanging: 200, floodCount: 1000, floodDeadlineMs: 2000,
   },
 };
 
@@ -182,6 +185,30 @@ function memoryFigures(m) {
   ];
 }
 
+function headOfLineFigures(h) {
+  const out = h.live.map((r) => figure({
+    section: 'headOfLine', name: `${r.name}: live median with ${r.hanging} hanging vs idle`,
+    value: r.busy ? r.busy.medianMs / r.idle.medianMs : NaN, target: r.ours ? TARGETS.liveWhileHangingVsIdle : undefined,
+    detail: `${r.busy ? ms(r.busy.medianMs) : 'n/a'} vs ${ms(r.idle.medianMs)}${r.ours ? '' : ' (baseline, for scale)'}`,
+    note: r.ready ? '' : 'the hanging connects never all started',
+  }));
+  const f = h.flood;
+  out.push(figure({
+    section: 'headOfLine', name: `${f.count} hanging wsaConnect + race: max settle past the deadline`, value: f.late.maxMs,
+    target: TARGETS.floodLatenessMs, detail: `deadline ${f.deadlineMs} ms; median ${f.late.medianMs.toFixed(1)} ms; ${JSON.stringify(f.codes)}`,
+  }));
+  out.push(figure({
+    section: 'headOfLine', name: `${f.count} hanging wsaConnect + race: OS threads above idle`, value: f.peakThreads.windows - f.idleThreads.windows,
+    target: TARGETS.floodExtraThreads, detail: `${f.idleThreads.windows} → ${f.peakThreads.windows}` + (f.idleThreads.linuxTasks !== null
+      ? `; node.exe's Linux tasks ${f.idleThreads.linuxTasks} → ${f.peakThreads.linuxTasks}` : ''),
+  }));
+  out.push(figure({
+    section: 'headOfLine', name: `${h.cancel.count} aborted hanging connectByName: threads back after`, value: h.cancel.releaseMs ?? NaN, unit: 'ms',
+    detail: 'CancelIoEx, repeated every 20 ms until each blocking call returns', note: h.cancel.releaseMs === null ? 'not within 30 s' : '',
+  }));
+  return out;
+}
+
 function collectFigures(result) {
   const figures = [];
   if (result.latency) {
@@ -193,6 +220,7 @@ function collectFigures(result) {
   if (result.isolation) figures.push(...isolationFigures(result.isolation));
   if (result.throughput) figures.push(...throughputFigures(result.throughput));
   if (result.memory) figures.push(...memoryFigures(result.memory));
+  if (result.headOfLine) figures.push(...headOfLineFigures(result.headOfLine));
   return figures;
 }
 
@@ -301,6 +329,12 @@ async function main() {
       await local.stop();
       const costs = costsExe ? await runCosts(costsExe, sink.port, sizes.costsIterations) : { error: 'costs.exe not built' };
       result.handoff = { separate, inProcess, costs };
+    }
+    if (wants('headOfLine')) {
+      log(`\nhead-of-line: live connects while ${sizes.headOfLineHanging} of the same function hang; ${sizes.floodCount} hanging multiplexed connects`);
+      result.headOfLine = await measureHeadOfLine({
+        methods, target: sink, hanging: sizes.headOfLineHanging, floodCount: sizes.floodCount, floodDeadlineMs: sizes.floodDeadlineMs, log,
+      });
     }
   } finally {
     if (driver) await driver.stop();

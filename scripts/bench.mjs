@@ -33,7 +33,7 @@ function parseArgs(argv) {
     if (flag === '--iterations' || flag === '--warmup') {
       if (!/^\d+$/.test(value ?? '')) throw new Error(`${flag} needs a whole number`);
     } else if (flag === '--only') {
-      if (!/^[a-z,]+$/.test(value ?? '')) throw new Error('--only needs a comma-separated list of sections');
+      if (!/^[A-Za-z,]+$/.test(value ?? '')) throw new Error('--only needs a comma-separated list of sections');
     } else {
       throw new Error(`unknown argument ${argv[i]} (use --quick, --only a,b, --iterations N, --warmup N)`);
     }

@@ -1,5 +1,5 @@
 'use strict';
-// The goals of issue #5, in one place. A figure "meets" its target when
+// The goals of issues #5 and #8, in one place. A figure "meets" its target when
 // `value <op> limit`; `of` says what value is compared (a ratio or a quantity).
 const TARGETS = {
   latencyVsNet: { op: '<=', limit: 1.05, of: 'ratio', text: '≤ 1.05× net.connect' },
@@ -9,6 +9,9 @@ const TARGETS = {
   throughputVsNet: { op: '>=', limit: 0.97, of: 'ratio', text: '≥ 0.97× net.Socket' },
   rssGrowthMb: { op: '<', limit: 5, of: 'value', unit: 'MB', text: 'RSS growth < 5 MB' },
   handleGrowth: { op: '<', limit: 16, of: 'value', unit: 'handles', text: 'handle growth < 16' },
+  liveWhileHangingVsIdle: { op: '<=', limit: 2, of: 'ratio', text: '≤ 2× idle' },
+  floodLatenessMs: { op: '<=', limit: 100, of: 'value', unit: 'ms', text: '≤ deadline + 100 ms' },
+  floodExtraThreads: { op: '<=', limit: 16, of: 'value', unit: 'threads', text: '≤ idle + 16 threads' },
 };
 
 /** true / false, or null when the value could not be measured. */
