@@ -31,9 +31,11 @@ export interface Diagnostics {
  * addon cannot load (off Windows).
  * @example
  * ```js
- * const { diagnostics } = require('winsock-connect');
+ * import { diagnostics } from 'winsock-connect';
+ *
  * const { blockingCalls, multiplexedConnects } = diagnostics();
  * console.log(`${blockingCalls.waiting} blocking calls wait for a thread, ${multiplexedConnects.waiting} handshakes pending`);
+ * // 0 blocking calls wait for a thread, 0 handshakes pending
  * ```
  */
 export function diagnostics(): Diagnostics {

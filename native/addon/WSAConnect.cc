@@ -59,6 +59,8 @@ class WsaConnectJob : public MultiplexedConnect {
     return Ended(outcome);
   }
 
+  Progress OnConnectEvent(int error) override { return Ended(error); }
+
  private:
   Progress Failed(const char* call, int err) {
     result_.Fail(call, err);

@@ -57,7 +57,7 @@ class BlockingPool {
  public:
   static constexpr int kMaxThreads = 1024;
   static constexpr int kEagerThreads = 4;
-  static constexpr int kStallMs = 1;
+  static constexpr int kStallMs = 3;
   static constexpr int kIdleExitMs = 10000;
   static constexpr SIZE_T kStackReserve = 64 * 1024;
 

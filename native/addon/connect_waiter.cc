@@ -9,8 +9,11 @@ namespace wsc {
 
 namespace {
 
-constexpr UINT kSocketMessage = WM_APP + 1;  // WSAAsyncSelect: wParam is the socket
-constexpr UINT kWakeMessage = WM_APP + 2;    // commands wait in the inbox
+constexpr UINT kWakeMessage = WM_APP;  // commands wait in the inbox
+// WSAAsyncSelect messages, one number per connect in turn: wParam is the socket.
+constexpr UINT kFirstConnectMessage = WM_APP + 1;
+constexpr UINT kLastConnectMessage = 0xBFFF;  // the top of the WM_APP range
+constexpr UINT_PTR kTickTimer = 1;
 constexpr wchar_t kWindowClass[] = L"winsock-connect.ConnectWaiter";
 
 // A select() set of any size. Winsock's fd_set is a count followed by that many
@@ -141,22 +144,37 @@ void ConnectWaiter::Run() {
     return;
   }
   DrainInbox();  // whatever came while the window was being made
-  for (;;) {
-    MsgWaitForMultipleObjectsEx(0, nullptr, MsUntilTick(), QS_ALLINPUT, MWMO_INPUTAVAILABLE);
-    MSG message;
-    while (PeekMessageW(&message, nullptr, 0, 0, PM_REMOVE)) {
-      if (message.message == kSocketMessage) OnSocketMessage(static_cast<SOCKET>(message.wParam));
-      else if (message.message == kWakeMessage) DrainInbox();
-      else DispatchMessageW(&message);
+  // GetMessage: one wineserver round trip per message under Wine (a wait plus a
+  // peek cost three), and the recheck is a WM_TIMER while connects wait.
+  MSG message;
+  while (GetMessageW(&message, nullptr, 0, 0) > 0) {
+    if (message.message >= kFirstConnectMessage && message.message <= kLastConnectMessage) {
+      OnSocketMessage(static_cast<SOCKET>(message.wParam), message.message, WSAGETSELECTERROR(message.lParam));
+    } else if (message.message == kWakeMessage) {
+      DrainInbox();
+    } else if (message.message == WM_TIMER && message.wParam == kTickTimer) {
+      Recheck();
+    } else {
+      DispatchMessageW(&message);
     }
-    if (next_tick_ != 0 && ClockNow() >= next_tick_) Recheck();
   }
 }
 
-DWORD ConnectWaiter::MsUntilTick() const {
-  if (next_tick_ == 0) return INFINITE;
-  int64_t left = ClockToMs(next_tick_ - ClockNow());
-  return left <= 0 ? 0 : static_cast<DWORD>(left);
+void ConnectWaiter::StartTicking() {
+  if (ticking_ || (pending_.empty() && draining_.empty())) return;
+  ticking_ = SetTimer(window_, kTickTimer, kTickMs, nullptr) != 0;
+}
+
+void ConnectWaiter::StopTickingWhenIdle() {
+  if (!ticking_ || !pending_.empty() || !draining_.empty()) return;
+  KillTimer(window_, kTickTimer);
+  ticking_ = false;
+}
+
+UINT ConnectWaiter::NextConnectMessage() {
+  last_message_ = last_message_ < kFirstConnectMessage || last_message_ >= kLastConnectMessage ? kFirstConnectMessage
+                                                                                                 : last_message_ + 1;
+  return last_message_;
 }
 
 void ConnectWaiter::DrainInbox() {
@@ -170,13 +188,13 @@ void ConnectWaiter::DrainInbox() {
     if (command.kind == CommandKind::kStart) StartConnect(command.job);
     else CancelConnect(command.job);
   }
-  if (next_tick_ == 0 && (!pending_.empty() || !draining_.empty())) next_tick_ = ClockNow() + ClockFromMs(kTickMs);
+  StartTicking();
 }
 
 void ConnectWaiter::StartConnect(const std::shared_ptr<MultiplexedConnect>& job) {
   job->MarkStarted();
   if (job->was_abandoned()) return Release(job);  // its cancel is further down the inbox
-  job->SetNotificationTarget(window_, kSocketMessage);
+  job->SetNotificationTarget(window_, NextConnectMessage());
   if (job->Begin() == MultiplexedConnect::Progress::kDone) return Release(job);
   pending_[job->socket()] = Pending{job, ClockNow() + ClockFromMs(kFirstRecheckMs), kFirstRecheckMs};
   waiting_count_.store(static_cast<int64_t>(pending_.size()));
@@ -188,22 +206,26 @@ void ConnectWaiter::CancelConnect(const std::shared_ptr<MultiplexedConnect>& job
   pending_.erase(it);
   waiting_count_.store(static_cast<int64_t>(pending_.size()));
   StopAndRelease(job);
+  StopTickingWhenIdle();
 }
 
 void ConnectWaiter::StopAndRelease(const std::shared_ptr<MultiplexedConnect>& job) {
   if (job->Stop()) return Release(job);
   draining_.push_back(DrainingConnect{job, ClockNow() + ClockFromMs(kDrainGraceMs), false});
   draining_count_.store(static_cast<int64_t>(draining_.size()));
+  StartTicking();
 }
 
-void ConnectWaiter::OnSocketMessage(SOCKET s) {
+void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
   auto it = pending_.find(s);
-  if (it == pending_.end()) return;  // stale: that connect has finished (or the handle is another's now)
+  // Stale: that connect has finished, or the handle value is another connect's now.
+  if (it == pending_.end() || it->second.job->message() != message) return;
   std::shared_ptr<MultiplexedConnect> job = it->second.job;
-  if (job->Check() == MultiplexedConnect::Progress::kWaiting) return;
+  if (job->OnConnectEvent(error) == MultiplexedConnect::Progress::kWaiting) return;
   pending_.erase(it);
   waiting_count_.store(static_cast<int64_t>(pending_.size()));
   Release(job);
+  StopTickingWhenIdle();
 }
 
 void ConnectWaiter::Recheck() {
@@ -230,7 +252,7 @@ void ConnectWaiter::Recheck() {
   }
   waiting_count_.store(static_cast<int64_t>(pending_.size()));
   RecheckDrains(now);
-  next_tick_ = pending_.empty() && draining_.empty() ? 0 : now + ClockFromMs(kTickMs);
+  StopTickingWhenIdle();
 }
 
 void ConnectWaiter::RecheckDrains(int64_t now) {

@@ -12,9 +12,10 @@
 //   failed connect before Windows 10 2004.
 // - An I/O completion port of ours: a socket can be bound to one port for life,
 //   and libuv then runs the adopted socket in its slower emulated mode.
-// A message is only a wake-up: the socket itself says how the connect stands
-// (select, or the OVERLAPPED for ConnectEx), so a stale message for a closed
-// handle value that a new socket reuses changes nothing. A recheck of every
+// Each connect gets its own message number (rotating through the WM_APP range),
+// so a message still queued for a closed socket whose handle value a new socket
+// reuses does not match the new one, and a matching message's error is the
+// answer without asking the socket again. A recheck of every
 // pending socket on a doubling interval, batched into one select(), catches a
 // notification that never came (Wine 8 loses ~1 in 8,000 FD_CONNECT events under
 // load; Windows caps a thread's posted messages at 10,000).
@@ -47,6 +48,10 @@ class MultiplexedConnect : public Job {
   // Waiter thread, after a notification or at a recheck: kDone once result_ is
   // final. A finished connect no longer has messages sent for its socket.
   virtual Progress Check() = 0;
+  // Waiter thread: FD_CONNECT arrived with `error` (0: connected). The message is
+  // this socket's own (its number is unique to this connect), so its error is the
+  // answer; ConnectEx still reads its OVERLAPPED.
+  virtual Progress OnConnectEvent(int error) { return Check(); }
   // True when Check() costs a system call and the waiter should ask select()
   // first, batched with the others (ConnectEx reads its OVERLAPPED instead).
   virtual bool ChecksBySelect() const { return true; }
@@ -59,11 +64,12 @@ class MultiplexedConnect : public Job {
 
   SOCKET socket() const { return result_.socket.get(); }
   bool was_abandoned() const { return abandoned(); }
-  // The waiter's window and message, before Begin().
+  // The waiter's window and the message number for this connect, before Begin().
   void SetNotificationTarget(HWND window, UINT message) {
     window_ = window;
     message_ = message;
   }
+  UINT message() const { return message_; }
   void MarkStarted() { StampStarted(); }
   void Complete() {
     StampExecuted();
@@ -95,7 +101,7 @@ class MultiplexedConnect : public Job {
 
 class ConnectWaiter {
  public:
-  static constexpr int kTickMs = 50;            // how often due rechecks run while connects wait
+  static constexpr int kTickMs = 50;            // how often due rechecks run while connects wait (WM_TIMER)
   static constexpr int kFirstRecheckMs = 50;    // a pending socket's first recheck, then doubling…
   static constexpr int kLastRecheckMs = 1000;   // …up to this
   static constexpr int kDrainGraceMs = 5000;    // a cancelled ConnectEx that has not let go by then is closed
@@ -135,12 +141,14 @@ class ConnectWaiter {
   void DrainInbox();
   void StartConnect(const std::shared_ptr<MultiplexedConnect>& job);
   void CancelConnect(const std::shared_ptr<MultiplexedConnect>& job);
-  void OnSocketMessage(SOCKET s);
+  void OnSocketMessage(SOCKET s, UINT message, int error);
   void Recheck();
   void RecheckDrains(int64_t now);
   void StopAndRelease(const std::shared_ptr<MultiplexedConnect>& job);
   void Release(const std::shared_ptr<MultiplexedConnect>& job) { job->Complete(); }
-  DWORD MsUntilTick() const;
+  void StartTicking();
+  void StopTickingWhenIdle();
+  UINT NextConnectMessage();
 
   // Shared with other threads (guarded by lock_).
   SRWLOCK lock_ = SRWLOCK_INIT;
@@ -154,7 +162,8 @@ class ConnectWaiter {
   // The waiter thread's own.
   std::unordered_map<SOCKET, Pending> pending_;
   std::vector<DrainingConnect> draining_;
-  int64_t next_tick_ = 0;
+  bool ticking_ = false;
+  UINT last_message_ = 0;
 
   std::atomic<int64_t> waiting_count_{0};
   std::atomic<int64_t> draining_count_{0};
