@@ -5,6 +5,26 @@
  */
 import { loadBinding } from './native';
 
+/** {@link Diagnostics.blockingCalls}: the blocking pool. */
+export interface BlockingCallCounts {
+  /** Calls inside the OS now, each on its own thread. */
+  running: number;
+  /** Calls queued for a thread (every thread up to `maxThreads` busy); their deadlines are running. */
+  waiting: number;
+  /** The pool's threads, running or idle (idle ones exit after 10 s). */
+  threads: number;
+  /** The most threads the pool starts. */
+  maxThreads: number;
+}
+
+/** {@link Diagnostics.multiplexedConnects}: the connects one thread waits for. */
+export interface MultiplexedConnectCounts {
+  /** Connects whose TCP handshake is pending. */
+  waiting: number;
+  /** Cancelled ConnectEx attempts whose OVERLAPPED the OS has not released yet. */
+  cancelling: number;
+}
+
 /** What {@link diagnostics} reports. */
 export interface Diagnostics {
   /**
@@ -13,13 +33,13 @@ export interface Diagnostics {
    * pool while it runs. `waiting` counts calls queued because every thread up to
    * `maxThreads` is busy: their deadlines are already running.
    */
-  blockingCalls: { running: number; waiting: number; threads: number; maxThreads: number };
+  blockingCalls: BlockingCallCounts;
   /**
    * wsaConnect and the race's ConnectEx attempts waiting for their TCP handshake,
    * all of them on one thread however many there are. `cancelling`: cancelled
    * ConnectEx attempts whose I/O the OS has not released yet.
    */
-  multiplexedConnects: { waiting: number; cancelling: number };
+  multiplexedConnects: MultiplexedConnectCounts;
   /** SOCKETs the addon owns: connects in progress and results not yet handed to Node. */
   openSockets: number;
   /** Timed-out or aborted calls whose OS call has not returned yet (their sockets close when it does). */

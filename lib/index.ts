@@ -24,7 +24,7 @@ export type { WskConnectOptions, WskConnectResult, WskStep } from './WskDriver';
 export { isSupported, platformInfo } from './platform';
 export type { PlatformInfo } from './platform';
 export { diagnostics } from './diagnostics';
-export type { Diagnostics } from './diagnostics';
+export type { BlockingCallCounts, Diagnostics, MultiplexedConnectCounts } from './diagnostics';
 export {
   AbortError, DriverServiceError, NtStatus, Win32Error, WIN32_ERROR_MESSAGES, NT_STATUS_MESSAGES, NT_STATUS_TO_WSA, WinsockError, WinsockPlatformError, WsaError,
   WSA_ERROR_MESSAGES, WskError, ntStatusMessage, ntStatusName, ntStatusToWsa, wsaErrorMessage, wsaErrorName,

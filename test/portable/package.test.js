@@ -77,7 +77,7 @@ describe('the npm package', function () {
       const dlls = [...dump.matchAll(/DLL Name: (\S+)/g)].map((m) => m[1].toLowerCase()).sort();
       // No libstdc++/libwinpthread DLLs to ship (-static), and no node.exe import:
       // Node-API is bound as delay imports resolved against the host process.
-      assert.deepEqual(dlls, ['advapi32.dll', 'kernel32.dll', 'msvcrt.dll', 'ws2_32.dll']);
+      assert.deepEqual(dlls, ['advapi32.dll', 'kernel32.dll', 'msvcrt.dll', 'user32.dll', 'ws2_32.dll']);
       assert.ok(fs.readFileSync(file).includes(Buffer.from('node.exe\0')), 'the delay-import names node.exe (the hook maps it to the host)');
     });
   }

@@ -131,6 +131,23 @@ async function expectRejectsByDeadline(start, ms, matches) {
   assert.ok(maxGap < 250, `event loop stalled for ${maxGap} ms`);
 }
 
+/**
+ * Mocha hooks: an echo server and a listener whose accept queue is full, for the
+ * enclosing describe. Read `.echo` and `.stalled` inside tests.
+ */
+function withEchoAndStalledServers() {
+  const servers = { echo: undefined, stalled: undefined };
+  before(async () => {
+    servers.echo = await echoServer();
+    servers.stalled = await stalledServer();
+  });
+  after(async () => {
+    servers.stalled?.close();
+    await servers.echo?.close();
+  });
+  return servers;
+}
+
 /** Mocha hooks: after every test, no socket of the addon's beyond those open before it. */
 function checkNoLeaksAfterEach() {
   let baseline = 0;
@@ -140,7 +157,7 @@ function checkNoLeaksAfterEach() {
 }
 
 module.exports = {
-  expectRejectsByDeadline, checkNoLeaksAfterEach,
+  expectRejectsByDeadline, checkNoLeaksAfterEach, withEchoAndStalledServers,
   echoServer, tlsEchoServer, tlsCa, refusedPort, stalledServer, echoRoundTrip, closeSocket, stats, expectNoLeaks,
   tickMonitor,
 };

@@ -32,16 +32,7 @@ async function waitFor(condition, what, ms = 20_000) {
 
 describe('head-of-line: no connect waits behind another', function () {
   this.timeout(120_000);
-  let server;
-  let stalled;
-  before(async () => {
-    server = await lo.echoServer();
-    stalled = await lo.stalledServer();
-  });
-  after(async () => {
-    stalled.close();
-    await server.close();
-  });
+  const servers = lo.withEchoAndStalledServers();
   const leaks = lo.checkNoLeaksAfterEach();
 
   for (const [name, connect] of Object.entries(FUNCTIONS)) {
@@ -50,7 +41,7 @@ describe('head-of-line: no connect waits behind another', function () {
       const controller = new AbortController();
       const settledTimes = new Array(HANGING).fill(0);
       const hanging = Array.from({ length: HANGING }, (_, i) =>
-        connect(stalled.port, { timeout: HANG_DEADLINE_MS, signal: controller.signal }).then(
+        connect(servers.stalled.port, { timeout: HANG_DEADLINE_MS, signal: controller.signal }).then(
           (c) => { settledTimes[i]++; c.socket.destroy(); return 'connected'; },
           (e) => { settledTimes[i]++; return e.code; }));
       if (MULTIPLEXED.has(name)) {
@@ -60,7 +51,7 @@ describe('head-of-line: no connect waits behind another', function () {
       }
       const during = lo.stats(true);
       const started = Date.now();
-      const live = await connect(server.port, { timeout: LIVE_BOUND_MS });
+      const live = await connect(servers.echo.port, { timeout: LIVE_BOUND_MS });
       const took = Date.now() - started;
       assert.equal(await lo.echoRoundTrip(live.socket, 'live'), 'live');
       await lo.closeSocket(live.socket);
@@ -87,7 +78,7 @@ describe('head-of-line: no connect waits behind another', function () {
     const deadlineMs = 15_000;
     const started = Date.now();
     const calls = Array.from({ length: max + extra }, () =>
-      FUNCTIONS.connectByName(stalled.port, { timeout: deadlineMs }).then(() => 'connected', (e) => ({ code: e.code, at: Date.now() - started })));
+      FUNCTIONS.connectByName(servers.stalled.port, { timeout: deadlineMs }).then(() => 'connected', (e) => ({ code: e.code, at: Date.now() - started })));
     let sawCapAndQueue = false;
     await waitFor(() => {
       const d = api.diagnostics();
@@ -102,7 +93,7 @@ describe('head-of-line: no connect waits behind another', function () {
     const latest = Math.max(...outcomes.map((o) => o.at));
     assert.ok(latest < deadlineMs + 2_000, `the last call settled ${latest} ms after the start (deadline ${deadlineMs} ms)`);
     await lo.expectNoLeaks(leaks.baseline(), 30_000);
-    const live = await FUNCTIONS.connectByName(server.port, { timeout: LIVE_BOUND_MS });
+    const live = await FUNCTIONS.connectByName(servers.echo.port, { timeout: LIVE_BOUND_MS });
     await lo.closeSocket(live.socket);
   });
 });

@@ -76,16 +76,7 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
   robust.printRuntimes();
 
   describe('regressions found by fuzzing', () => {
-    let server;
-    let stalled;
-    before(async () => {
-      server = await lo.echoServer();
-      stalled = await lo.stalledServer();
-    });
-    after(async () => {
-      stalled.close();
-      await server.close();
-    });
+    const servers = lo.withEchoAndStalledServers();
 
     // Signal-like objects are accepted as Node's own APIs accept them ('aborted' in
     // it, an addEventListener method), so their methods are caller code that may throw.
@@ -98,21 +89,21 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
     ];
 
     it("a signal whose addEventListener throws rejects with that error and starts nothing (the connect's socket leaked)", async () => {
-      const accepted = server.accepted.length;
-      for (const call of everyFunction(server.port, throwingAdd())) {
+      const accepted = servers.echo.accepted.length;
+      for (const call of everyFunction(servers.echo.port, throwingAdd())) {
         await assert.rejects(call, { message: 'add failed' });
       }
       await lo.expectNoLeaks(leaks.baseline());
       await new Promise((r) => setTimeout(r, 100));
-      assert.equal(server.accepted.length, accepted, 'no connect was started');
+      assert.equal(servers.echo.accepted.length, accepted, 'no connect was started');
     });
 
     it('a signal whose removeEventListener throws: connects resolve, deadlines reject with WSAETIMEDOUT (its throw inside the completion lost the result: the promise never settled)', async () => {
-      for (const call of everyFunction(server.port, throwingRemove())) {
+      for (const call of everyFunction(servers.echo.port, throwingRemove())) {
         const c = await call;
         await lo.closeSocket(c.socket);
       }
-      for (const call of everyFunction(stalled.port, throwingRemove(), 150)) {
+      for (const call of everyFunction(servers.stalled.port, throwingRemove(), 150)) {
         await assert.rejects(call, { code: 'WSAETIMEDOUT' });
       }
     });
@@ -130,7 +121,7 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
       this.timeout(120_000);
       const baseline = lo.stats().openSockets;
       const terminateMidway = async (id) => {
-        const victim = new Worker(WORKER, { workerData: { dist: DIST, id, role: 'victim', echoPort: server.port, stalledPort: stalled.port } });
+        const victim = new Worker(WORKER, { workerData: { dist: DIST, id, role: 'victim', echoPort: servers.echo.port, stalledPort: servers.stalled.port } });
         await new Promise((resolve, reject) => {
           victim.on('message', (m) => (m.midway ? resolve() : m.error && reject(new Error(m.error))));
           victim.once('error', reject);
@@ -138,7 +129,7 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
         await victim.terminate();
       };
       for (let batch = 0; batch < 3; batch++) await Promise.all([0, 1, 2, 3].map((i) => terminateMidway(batch * 4 + i)));
-      const c = await api.wsaConnect({ address: '127.0.0.1', port: server.port });
+      const c = await api.wsaConnect({ address: '127.0.0.1', port: servers.echo.port });
       await lo.closeSocket(c.socket);
       await lo.expectNoLeaks(baseline);
     });
@@ -149,7 +140,7 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
       // A 1 ms deadline or an abort on the next tick: they land while WSAConnectByName
       // (or WSAConnectByList) is still resolving or setting up, before its connect is pending.
       // One at a time, so that each starts at once on an idle pool thread.
-      const byName = (extra) => api.connectByName({ host: 'localhost', port: String(stalled.port), family: 'ipv4', ...extra });
+      const byName = (extra) => api.connectByName({ host: 'localhost', port: String(servers.stalled.port), family: 'ipv4', ...extra });
       const settled = [];
       for (let i = 0; i < 400; i++) {
         const controller = new AbortController();
