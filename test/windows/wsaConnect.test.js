@@ -4,7 +4,7 @@ const dgram = require('node:dgram');
 const tls = require('node:tls');
 const { wsaConnect, DatagramConnection, ServiceType, WinsockError } = require('../../dist/index.js');
 const lo = require('../support/loopback');
-const { underWine, skipUnderWine, DIVERGENCES } = require('../support/wine');
+const { underWine, skipUnderWine, DIVERGENCES, wineBehaviour, wineVersion } = require('../support/wine');
 
 function udpPeer(host = '127.0.0.1') {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
@@ -236,13 +236,24 @@ describe('wsaConnect (WSAConnect)', function () {
       }
     });
 
-    it('a broadcast destination needs broadcast: true (else WSAEACCES)', async function () {
+    it('a broadcast destination without broadcast: true: WSAEACCES under Wine 8, connected under Wine 10 (as on Windows)', async function () {
       if (!underWine) {
         console.log(`      (skipped on Windows: ${DIVERGENCES.broadcast}; only loopback addresses may be used here)`);
         this.skip();
       }
-      await assert.rejects(wsaConnect({ address: '127.255.255.255', port: 9, protocol: 'udp' }),
-        (err) => err instanceof WinsockError && err.code === 'WSAEACCES' && err.errno === 10013);
+      const needsSoBroadcast = wineBehaviour('broadcastConnectNeedsSoBroadcast');
+      if (needsSoBroadcast === undefined) {
+        console.log(`      (skipped: a broadcast connect without SO_BROADCAST is not yet measured on Wine ${wineVersion})`);
+        this.skip();
+      }
+      const without = wsaConnect({ address: '127.255.255.255', port: 9, protocol: 'udp' });
+      if (needsSoBroadcast) {
+        await assert.rejects(without, (err) => err instanceof WinsockError && err.code === 'WSAEACCES' && err.errno === 10013);
+      } else {
+        const plain = await without;
+        assert.equal(plain.remoteAddress.address, '127.255.255.255');
+        await plain.close();
+      }
       const conn = await wsaConnect({ address: '127.255.255.255', port: 9, protocol: 'udp', broadcast: true });
       assert.equal(conn.remoteAddress.address, '127.255.255.255');
       await conn.close();

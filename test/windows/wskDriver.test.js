@@ -8,7 +8,7 @@ const { WskDriver, WskError, DriverServiceError, NtStatus } = require('../../dis
 const { loadBinding } = require('../../dist/native.js');
 const { runJob } = require('../../dist/jobs.js');
 const lo = require('../support/loopback');
-const { underWine, wineVersion } = require('../support/wine');
+const { underWine, DIVERGENCES } = require('../support/wine');
 
 const { DRIVER_SYS: SYS, installFresh, removeDriver, skipUnlessDriverLoads } = require('../support/driver');
 const NAME = 'WskConnectTest';
@@ -75,7 +75,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
       if (underWine) {
         // Wine's netio.sys wsk_bind calls bind() with sizeof(SOCKADDR) (16 bytes), too short for
         // a sockaddr_in6: every IPv6 WskBind fails there. The failure is reported at the bind step.
-        console.log(`      (Wine ${wineVersion}: netio.sys WskBind passes 16 bytes for any address, so IPv6 binds fail)`);
+        console.log(`      (${DIVERGENCES.wskBindIpv6})`);
         assert.ok(outcome instanceof WskError, String(outcome));
         assert.equal(outcome.step, 'bind');
         assert.equal(outcome.steps.connect.code, 'NOT_ATTEMPTED');
@@ -173,7 +173,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
   it("mode 'socketConnect' (WskSocketConnect)", async () => {
     const outcome = await driver.connect({ address: '127.0.0.1', port: server.address().port, mode: 'socketConnect', timeout: 1000 }).catch((e) => e);
     if (underWine) {
-      console.log(`      (Wine ${wineVersion}: WskSocketConnect is a stub that returns STATUS_NOT_IMPLEMENTED and never completes its IRP; the driver bounds the wait)`);
+      console.log(`      (${DIVERGENCES.wskSocketConnectStub})`);
       assert.ok(outcome instanceof WskError, String(outcome));
       assert.equal(outcome.code, 'STATUS_NOT_IMPLEMENTED');
     } else {
