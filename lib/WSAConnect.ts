@@ -3,8 +3,8 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { adoptUdpSocket, assertAdoptionAvailable } from './adopt';
-import { connectionFromResult, errorFromResult } from './connection';
+import { adoptTcpSocket, adoptUdpSocket, assertAdoptionAvailable } from './adopt';
+import { connectionFromResult, errorFromResult, type Adopter } from './connection';
 import { DatagramConnection } from './DatagramConnection';
 import { invalidArgValue, MAX_CALLER_DATA, validateEndpoint, validateIpAddress, validateObject, validateOneOf, validateOptionalBoolean, validatePort, validateSignal, validateTimeout, validateUint8Array } from './validate';
 import { runJob, timeoutErrorFor } from './jobs';
@@ -161,6 +161,11 @@ export async function wsaConnect(options: WsaConnectOptions & { protocol: 'udp' 
 export async function wsaConnect(options: WsaConnectOptions & { protocol?: 'tcp' }): Promise<Connection>;
 export async function wsaConnect(options: WsaConnectOptions): Promise<Connection | DatagramConnection>;
 export async function wsaConnect(options: WsaConnectOptions): Promise<Connection | DatagramConnection> {
+  return wsaConnectInto(options, adoptTcpSocket);
+}
+
+/** wsaConnect, handing a TCP SOCKET to `adopt` (createConnection's sockets). Internal. */
+export async function wsaConnectInto(options: WsaConnectOptions, adopt: Adopter): Promise<Connection | DatagramConnection> {
   const request = validateWsaConnect(options);
   const binding = loadBinding();
   const { protocol, address, port } = request.native;
@@ -173,7 +178,7 @@ export async function wsaConnect(options: WsaConnectOptions): Promise<Connection
     timeoutError: timeoutErrorFor('WSAConnect', context),
   });
   if (result.errno !== 0) throw errorFromResult(result, context);
-  if (protocol === 'tcp') return connectionFromResult(result, startedAt);
+  if (protocol === 'tcp') return connectionFromResult(result, startedAt, {}, adopt);
   if (!result.socket || !result.localAddress || !result.remoteAddress) {
     result.socket?.close();
     throw new Error('internal: WSAConnect reported success without a socket or addresses');

@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { isIPv6 } from 'node:net';
-import { assertAdoptionAvailable } from './adopt';
-import { connectionFromResult, errorFromResult, isFunctionMissing } from './connection';
+import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
+import { connectionFromResult, errorFromResult, isFunctionMissing, type Adopter } from './connection';
 import { WinsockError, WsaError } from './errors';
 import { race } from './happyEyeballs';
 import { abortErrorFor, listenForAbort, runJob, timeoutErrorFor } from './jobs';
@@ -98,7 +98,7 @@ function familyOf(address: string): 'IPv4' | 'IPv6' {
   return isIPv6(address) ? 'IPv6' : 'IPv4';
 }
 
-async function viaSystem(binding: NativeBinding, request: ListRequest, startedAt: number): Promise<Connection> {
+async function viaSystem(binding: NativeBinding, request: ListRequest, startedAt: number, adopt: Adopter): Promise<Connection> {
   const first = request.endpoints[0];
   const result = await runJob(binding, () => binding.connectByList(request.endpoints, request.timeoutMs), {
     timeoutMs: request.timeoutMs,
@@ -116,10 +116,10 @@ async function viaSystem(binding: NativeBinding, request: ListRequest, startedAt
   const attempts: ConnectAttempt[] = remote
     ? [{ address: remote.address, port: remote.port, family: remote.family, outcome: 'connected', startedAtMs: 0, elapsedMs }]
     : [];
-  return connectionFromResult(result, startedAt, { strategy: 'system', attempts });
+  return connectionFromResult(result, startedAt, { strategy: 'system', attempts }, adopt);
 }
 
-async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: number): Promise<Connection> {
+async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: number, adopt: Adopter): Promise<Connection> {
   if (request.signal?.aborted) throw abortErrorFor(request.signal);
   const stop = new AbortController();
   let stoppedBy: Error | undefined;
@@ -143,7 +143,7 @@ async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: 
       error.attempts = outcome.attempts;
       throw error;
     }
-    return connectionFromResult(outcome.result, startedAt, { strategy: 'race', attempts: outcome.attempts });
+    return connectionFromResult(outcome.result, startedAt, { strategy: 'race', attempts: outcome.attempts }, adopt);
   } finally {
     if (timer) clearTimeout(timer);
     stopListening();
@@ -189,6 +189,11 @@ async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: 
  * ```
  */
 export async function connectByList(options: ConnectByListOptions): Promise<Connection> {
+  return connectByListInto(options, adoptTcpSocket);
+}
+
+/** connectByList, handing the SOCKET to `adopt` (createConnection's sockets). Internal. */
+export async function connectByListInto(options: ConnectByListOptions, adopt: Adopter): Promise<Connection> {
   const request = validateByList(options);
   const binding = loadBinding();
   assertAdoptionAvailable('tcp');
@@ -197,5 +202,5 @@ export async function connectByList(options: ConnectByListOptions): Promise<Conn
     ? (binding.hasConnectByList() ? 'system' : 'race')
     : request.strategy;
   if (strategy === 'system' && !binding.hasConnectByList()) throw functionUnavailable('WSAConnectByList');
-  return strategy === 'system' ? viaSystem(binding, request, startedAt) : viaRace(binding, request, startedAt);
+  return strategy === 'system' ? viaSystem(binding, request, startedAt, adopt) : viaRace(binding, request, startedAt, adopt);
 }

@@ -3,8 +3,8 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { assertAdoptionAvailable } from './adopt';
-import { connectionFromResult, errorFromResult } from './connection';
+import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
+import { connectionFromResult, errorFromResult, type Adopter } from './connection';
 import { runJob, timeoutErrorFor } from './jobs';
 import { AF_INET, AF_INET6, AF_UNSPEC_DUAL, loadBinding } from './native';
 import type { Connection } from './types';
@@ -112,6 +112,11 @@ function validateByName(options: unknown): NameRequest {
  * ```
  */
 export async function connectByName(options: ConnectByNameOptions): Promise<Connection> {
+  return connectByNameInto(options, adoptTcpSocket);
+}
+
+/** connectByName, handing the SOCKET to `adopt` (createConnection's sockets). Internal. */
+export async function connectByNameInto(options: ConnectByNameOptions, adopt: Adopter): Promise<Connection> {
   const request = validateByName(options);
   const binding = loadBinding();
   assertAdoptionAvailable('tcp');
@@ -124,5 +129,5 @@ export async function connectByName(options: ConnectByNameOptions): Promise<Conn
     { timeoutMs: request.timeoutMs, signal: request.signal, timeoutError: timeoutErrorFor('WSAConnectByName', context) },
   );
   if (result.errno !== 0) throw errorFromResult(result, context);
-  return connectionFromResult(result, startedAt);
+  return connectionFromResult(result, startedAt, {}, adopt);
 }

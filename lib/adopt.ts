@@ -51,12 +51,17 @@ export function assertAdoptionAvailable(protocol: 'tcp' | 'udp'): void {
   internalBinding(protocol === 'tcp' ? 'tcp_wrap' : 'udp_wrap');
 }
 
-function openOrThrow(socket: NativeSocketHandle, handle: LibuvHandle, kind: string): void {
+/** The error when libuv would not open a handle on our SOCKET. */
+export function adoptionFailed(kind: 'TCP' | 'UDP', status: number): WinsockPlatformError {
+  return new WinsockPlatformError('ERR_WINSOCK_ADOPTION_UNAVAILABLE', `libuv refused the ${kind} SOCKET (uv error ${status})`);
+}
+
+function openOrThrow(socket: NativeSocketHandle, handle: LibuvHandle, kind: 'TCP'): void {
   const status = socket.handOver((raw) => handle.open(raw));
   if (status !== 0) {
     handle.close();
     socket.close();
-    throw new WinsockPlatformError('ERR_WINSOCK_ADOPTION_UNAVAILABLE', `libuv refused the ${kind} SOCKET (uv error ${status})`);
+    throw adoptionFailed(kind, status);
   }
 }
 
@@ -80,7 +85,7 @@ export function adoptUdpSocket(socket: NativeSocketHandle): { handle: UdpHandle;
   if (status !== 0) {
     handle.close();
     socket.close();
-    throw new WinsockPlatformError('ERR_WINSOCK_ADOPTION_UNAVAILABLE', `libuv refused the UDP SOCKET (uv error ${status})`);
+    throw adoptionFailed('UDP', status);
   }
   return { handle, wrap, raw };
 }

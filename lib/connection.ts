@@ -3,10 +3,11 @@
  * decides what a result means.
  * @module
  */
+import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { adoptTcpSocket } from './adopt';
 import { WinsockError } from './errors';
-import type { NativeResult } from './native';
+import type { NativeResult, NativeSocketHandle } from './native';
 import type { Connection, ConnectSyscall } from './types';
 
 const ERROR_PROC_NOT_FOUND = 127;
@@ -26,17 +27,24 @@ export function isFunctionMissing(result: NativeResult): boolean {
   return result.errno === ERROR_PROC_NOT_FOUND;
 }
 
+/**
+ * Hands a connected SOCKET to Node as a net.Socket: a new one (adoptTcpSocket), or
+ * one that already exists and was waiting for it (createConnection's sockets).
+ */
+export type Adopter = (socket: NativeSocketHandle) => net.Socket;
+
 /** Adopts the socket of a successful result into a Connection. */
 export function connectionFromResult(
   result: NativeResult,
   startedAt: number,
   extra: Partial<Pick<Connection, 'strategy' | 'attempts' | 'calleeData'>> = {},
+  adopt: Adopter = adoptTcpSocket,
 ): Connection {
   if (!result.socket || !result.localAddress || !result.remoteAddress) {
     result.socket?.close();
     throw new Error(`internal: ${result.syscall} reported success without a socket or addresses`);
   }
-  const socket = adoptTcpSocket(result.socket);
+  const socket = adopt(result.socket);
   const connection: Connection = {
     socket,
     localAddress: result.localAddress,

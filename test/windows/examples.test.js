@@ -40,7 +40,7 @@ describe('examples in the API reference (@example in lib/*.ts) and the README ru
 
   it('finds an example for each main function', () => {
     assert.deepEqual([...new Set(all.map((e) => e.file))],
-      ['WSAConnect.ts', 'WSAConnectByList.ts', 'WSAConnectByName.ts', 'WskDriver.ts', 'diagnostics.ts', 'README.md']);
+      ['WSAConnect.ts', 'WSAConnectByList.ts', 'WSAConnectByName.ts', 'WskDriver.ts', 'agents.ts', 'createConnection.ts', 'diagnostics.ts', 'README.md']);
     assert.equal(all.filter((e) => e.file === 'README.md').length, 3, 'the README runs one example per user-mode function');
   });
 
