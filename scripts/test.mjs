@@ -13,6 +13,7 @@ import { cellLabel, cellUnavailable, cellsByWine, withWine } from './lib/cells.m
 import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
 import { log } from './lib/run.mjs';
 import { packForTests } from './lib/pack.mjs';
+import { startPostgres } from './lib/postgres.mjs';
 import { buildAddonMingw, buildAddonNodeGyp, buildDriverMingw, buildTypeScript } from './build.mjs';
 import { buildAddonCmakeJs, cmakeJsUnsupportedReason } from './build-cmake.mjs';
 
@@ -51,7 +52,7 @@ function runLocalMocha(specs) {
  * (and the Debian 13 root's mounts) is set up once. Returns one run per cell:
  * {label, code, output, seconds} or {label, skipped: reason}.
  */
-async function runMatrix(specs, cells) {
+async function runMatrix(specs, cells, env) {
   const runs = [];
   for (const [wineName, group] of cellsByWine(cells)) {
     const unavailable = cellUnavailable(group[0]);
@@ -67,7 +68,7 @@ async function runMatrix(specs, cells) {
           log(`Windows suite: ${label}, real ws2_32 and netio.sys against loopback servers`);
           const outFile = path.join(CACHE, `wine-test-output-${wineName}-node${cell.node}.txt`);
           const started = performance.now();
-          const code = await runNode(cell.node, [mochaPath(), ...MOCHA_ARGS, ...specs], { cwd: ROOT, outFile, timeoutMs: 20 * 60_000 });
+          const code = await runNode(cell.node, [mochaPath(), ...MOCHA_ARGS, ...specs], { cwd: ROOT, outFile, env, timeoutMs: 20 * 60_000 });
           runs.push({ label, code, output: fs.readFileSync(outFile, 'utf8'), seconds: (performance.now() - started) / 1000 });
           done++;
         }
@@ -129,7 +130,13 @@ async function main() {
     log('portable suite on this machine\'s node (no Windows): import, validation, unsupported platform');
     const started = performance.now();
     runs.push({ label: `portable, this machine's Node ${process.versions.node}`, ...runLocalMocha([...SUITES.everywhere, ...SUITES.offWindows]), seconds: (performance.now() - started) / 1000 });
-    runs.push(...await runMatrix([...SUITES.everywhere, ...SUITES.windows], cells));
+    // A real PostgreSQL server on the Linux side for the pg tests, for the whole matrix.
+    const postgres = await startPostgres();
+    try {
+      runs.push(...await runMatrix([...SUITES.everywhere, ...SUITES.windows], cells, postgres.env));
+    } finally {
+      postgres.stop();
+    }
   }
   const ran = runs.filter((r) => !r.skipped);
   const total = ran.map((r) => countResults(r.output)).reduce((a, b) => ({
