@@ -19,6 +19,7 @@ import {
   describeFailure, ExitCode, failureJsonLines, formatFailure, formatOutcome, outcomeJsonLines, requestTarget, type CliOutcome,
 } from './cliOutput';
 import { DEFAULT_REPLY_WAIT_MS, exchangeTcp, exchangeUdp, type Reply } from './cliReply';
+import { runCount, runWait } from './cliRepeat';
 import type { DatagramConnection } from './DatagramConnection';
 import { WskDriver } from './WskDriver';
 import { connectByList } from './WSAConnectByList';
@@ -26,15 +27,20 @@ import { connectByName } from './WSAConnectByName';
 import { wsaConnect } from './WSAConnect';
 import type { Connection } from './types';
 
-/** Where output goes: stdout and stderr, one line per call (tests pass their own). */
+/**
+ * Where output goes: stdout and stderr, one line per call (tests pass their own);
+ * `progress`, on a TTY only, rewrites one status line of a long --wait in place.
+ */
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  progress?(line: string): void;
 }
 
 const processIo: CliIo = {
   out: (line) => { process.stdout.write(`${line}\n`); },
   err: (line) => { process.stderr.write(`${line}\n`); },
+  ...(process.stderr.isTTY ? { progress: (line: string) => { process.stderr.write(`\r${line}\x1b[K${line ? '' : '\r'}`); } } : {}),
 };
 
 export function version(): string {
@@ -185,6 +191,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, signa
     printLines(json ? io.out : io.err, json ? failureJsonLines(failure) : formatFailure(failure));
     return failure.exitCode;
   }
+  if (request.wait !== undefined) return runWait(request, io, (attempt) => run(attempt, io, signal), signal);
+  if (request.count !== undefined) return runCount(request, io, (attempt) => run(attempt, io, signal), signal);
   const startedAt = performance.now();
   try {
     const outcome = await run(request, io, signal);

@@ -42,7 +42,18 @@ export interface CliRequest {
   /** Text to send after connecting; the first reply is reported. */
   send?: string;
   json: boolean;
+  /** --wait: retry until connected, for at most this many ms. */
+  wait?: number;
+  /** --count: connect this many times and summarize the latencies. */
+  count?: number;
+  /** --wait / --count: ms between attempts (set with either). */
+  interval?: number;
 }
+
+/** --interval's default: between --wait retries and --count connects. */
+export const DEFAULT_INTERVAL_MS = 250;
+/** The most connects one --count run makes. */
+export const MAX_COUNT = 100_000;
 
 /** What argv asks for: a run, or one of the informational commands. */
 export type ParsedCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; request: CliRequest };
@@ -78,6 +89,9 @@ const OPTIONS = {
   family: { type: 'string' },
   send: { type: 'string' },
   json: { type: 'boolean' },
+  wait: { type: 'string' },
+  count: { type: 'string' },
+  interval: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -145,7 +159,9 @@ function rejectMisplacedOptions(values: Values, fn: CliFunction): void {
 function buildRequest(values: Values, positionals: string[]): CliRequest {
   const fn = chooseFunction(values);
   rejectMisplacedOptions(values, fn);
-  const request: CliRequest = { function: fn, timeout: parseTimeout(values.timeout, fn), json: values.json === true };
+  const request: CliRequest = {
+    function: fn, timeout: parseTimeout(values.timeout, fn), json: values.json === true, ...parseRepetition(values),
+  };
   if (values.send !== undefined) request.send = values.send;
   switch (fn) {
     case 'connectByList':
@@ -226,6 +242,27 @@ function parseMilliseconds(text: string, option: string): number {
   const ms = Number(text);
   if (ms > MAX_TIMEOUT_MS) throw new UsageError(`${option} must be at most ${MAX_TIMEOUT_MS} ms (got ${text})`);
   return ms;
+}
+
+/** --wait, --count and --interval: at most one of the first two; --interval only with one. */
+function parseRepetition(values: Values): Pick<CliRequest, 'wait' | 'count' | 'interval'> {
+  if (values.wait !== undefined && values.count !== undefined) throw new UsageError('--wait and --count cannot be combined: choose one');
+  if (values.interval !== undefined && values.wait === undefined && values.count === undefined) {
+    throw new UsageError('--interval applies to --wait and --count only');
+  }
+  const interval = values.interval === undefined ? DEFAULT_INTERVAL_MS : parseMilliseconds(values.interval, '--interval');
+  if (values.wait !== undefined) {
+    const wait = parseMilliseconds(values.wait, '--wait');
+    if (wait === 0) throw new UsageError('--wait must be at least 1 ms');
+    return { wait, interval };
+  }
+  if (values.count !== undefined) {
+    if (!/^\d+$/.test(values.count) || Number(values.count) < 1 || Number(values.count) > MAX_COUNT) {
+      throw new UsageError(`--count takes a whole number from 1 to ${MAX_COUNT} (got '${values.count}')`);
+    }
+    return { count: Number(values.count), interval };
+  }
+  return {};
 }
 
 function parseTimeout(text: string | undefined, fn: CliFunction): number {

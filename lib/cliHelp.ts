@@ -3,7 +3,7 @@
  * keep the two in step.
  * @module
  */
-import { DEFAULT_DRIVER_NAME } from './cliArgs';
+import { DEFAULT_DRIVER_NAME, DEFAULT_INTERVAL_MS, MAX_COUNT } from './cliArgs';
 import { ExitCode } from './cliOutput';
 import { DEFAULT_REPLY_WAIT_MS } from './cliReply';
 
@@ -36,6 +36,12 @@ Options:
   --driver-name <name>     --wsk: the driver's service name (default ${DEFAULT_DRIVER_NAME})
   --send <text>            after connecting, send <text> and report the first reply
                            (waits up to --timeout ms, default ${DEFAULT_REPLY_WAIT_MS})
+  --wait <ms>              retry until connected or <ms> have passed, one line per attempt;
+                           exit 0 once connected, 3 at the deadline (the "wait until the
+                           service is up" step of a CI job)
+  --count <n>              connect n times (1-${MAX_COUNT}), print each latency, then min, median,
+                           p90, p99, max, failures and a histogram; exit 0 if all connected
+  --interval <ms>          --wait/--count: ms between attempts (default ${DEFAULT_INTERVAL_MS})
   --json                   one JSON object per line on stdout: an "attempt" line per address
                            tried (--list), then one "result" line (fields: docs/cli.md)
   -h, --help               this text
@@ -58,5 +64,7 @@ Examples:
   wsconnect example.test http --timeout 3000
   wsconnect --list [::1]:8080,127.0.0.1:8080 --strategy race --json
   wsconnect --wsa 127.0.0.1 5353 --udp --send ping
+  wsconnect localhost 5432 --wait 60000 --interval 500
+  wsconnect --wsa 127.0.0.1 8080 --count 100 --interval 0 --json
 `;
 }

@@ -305,7 +305,7 @@ function roundMs(value: number): number {
 }
 
 /** JSON.stringify, with every `…Ms` number rounded by {@link roundMs}. */
-function jsonLine(value: Record<string, unknown>): string {
+export function jsonLine(value: Record<string, unknown>): string {
   return JSON.stringify(value, (key, v: unknown) => (key.endsWith('Ms') && typeof v === 'number' ? roundMs(v) : v));
 }
 

@@ -63,6 +63,13 @@ describe('wsconnect command line', () => {
     assert.equal(request('--wsk', '127.0.0.1', '80', '--driver-name', 'Mine').driverName, 'Mine');
   });
 
+  it('--wait and --count take an --interval (default 250 ms)', () => {
+    assert.deepEqual(request('localhost', '5432', '--wait', '60000'),
+      { function: 'connectByName', host: 'localhost', port: 5432, family: 'dual', timeout: 0, json: false, wait: 60000, interval: 250 });
+    assert.deepEqual(request('--wsa', '127.0.0.1', '80', '--count', '100', '--interval', '0', '--json'),
+      { function: 'wsaConnect', endpoint: { address: '127.0.0.1', port: 80 }, protocol: 'tcp', timeout: 0, json: true, count: 100, interval: 0 });
+  });
+
   it('--help and --version win over everything else', () => {
     assert.deepEqual(parseCommandLine(['--help', '--wsa']), { kind: 'help' });
     assert.deepEqual(parseCommandLine(['-h']), { kind: 'help' });
@@ -101,6 +108,12 @@ describe('wsconnect command line', () => {
       [['--wsk', '127.0.0.1', '80', '--send', 'x'], /--send does not apply to --wsk/],
       [['--wsk', '127.0.0.1', '80', '--install-driver', ''], /path of wskconnect.sys/],
       [['--wsa', '127.0.0.1', '80', '--driver-name', 'x'], /--driver-name applies to --wsk only/],
+      [['localhost', '80', '--wait', '1000', '--count', '3'], /--wait and --count cannot be combined/],
+      [['localhost', '80', '--interval', '100'], /--interval applies to --wait and --count only/],
+      [['localhost', '80', '--wait', '0'], /at least 1 ms/],
+      [['localhost', '80', '--wait', 'soon'], /--wait takes whole milliseconds/],
+      [['localhost', '80', '--count', '0'], /--count takes a whole number from 1 to 100000/],
+      [['localhost', '80', '--count', '100001'], /--count takes a whole number/],
     ];
     for (const [argv, pattern] of cases) {
       it(`wsconnect ${argv.join(' ').slice(0, 60) || '(nothing)'}`, () => usageError(argv, pattern));

@@ -6,7 +6,8 @@ const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
 const net = require('node:net');
 const path = require('node:path');
-const { execFile } = require('node:child_process');
+const { execFile, spawn } = require('node:child_process');
+const { once } = require('node:events');
 const { WSA_ERROR_MESSAGES, WskDriver } = require('../../dist/index.js');
 const { main } = require('../../dist/cli.js');
 const lo = require('../support/loopback');
@@ -264,6 +265,82 @@ describe('wsconnect (the CLI, as a child process)', function () {
     assert.match(help.stdout, /^Exit codes:\n {2}0 +connected\n {2}1 +connect failed/m);
     assert.equal(version.code, 0);
     assert.equal(version.stdout.trim(), require('../../package.json').version);
+  });
+});
+
+describe('wsconnect --wait and --count (what CI jobs need)', function () {
+  this.timeout(60_000);
+  let v4;
+  let refused;
+  before(async () => {
+    v4 = await lo.echoServer('127.0.0.1');
+    refused = await lo.refusedPort();
+  });
+  after(async () => { await v4?.close(); });
+
+  it('--wait: refused until a server starts listening, then connected: exit 0, one line per attempt', async () => {
+    const port = await lo.refusedPort();
+    const late = net.createServer((s) => s.destroy());
+    const child = spawn(process.execPath, [BIN, '--wsa', '127.0.0.1', String(port), '--wait', '20000', '--interval', '200']);
+    let stdout = '';
+    let listening;
+    // The service comes up only once wsconnect has been refused: a wait that really waited.
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!listening && /^attempt 1: WSAECONNREFUSED/m.test(stdout)) listening = new Promise((resolve) => late.listen(port, '127.0.0.1', resolve));
+    });
+    const [code] = await once(child, 'exit');
+    try {
+      assert.equal(code, EXIT.connected, stdout);
+      const attempts = stdout.split('\n').filter((l) => /^attempt \d+: /.test(l));
+      assert.ok(attempts.length >= 2, `several attempts before the server was up:\n${stdout}`);
+      assert.match(attempts[0], /^attempt 1: WSAECONNREFUSED after [\d.]+ ms; again in 200 ms$/);
+      assert.match(attempts[attempts.length - 1], /^attempt \d+: connected after [\d.]+ ms$/);
+      assert.equal(rowOf(stdout, 'remote'), `127.0.0.1:${port}`);
+    } finally {
+      await listening;
+      await new Promise((resolve) => late.close(resolve));
+    }
+  });
+
+  it('--wait: nothing listens: exit 3 at the deadline, JSON wait lines then the result', async () => {
+    const started = Date.now();
+    const { code, stdout } = await wsconnect('--wsa', '127.0.0.1', String(refused), '--wait', '800', '--interval', '150', '--json');
+    const took = Date.now() - started;
+    assert.equal(code, EXIT.timedOut);
+    const lines = jsonLines(stdout);
+    const waits = lines.filter((l) => l.event === 'wait');
+    assert.ok(waits.length >= 3, `attempts every 150 ms for 800 ms: ${waits.length}`);
+    assert.ok(waits.every((w, i) => w.attempt === i + 1 && w.outcome === 'WSAECONNREFUSED'));
+    const result = lines[lines.length - 1];
+    assert.equal(result.event, 'result');
+    assert.equal(result.ok, false);
+    assert.equal(result.kind, 'timeout');
+    assert.equal(result.exitCode, EXIT.timedOut);
+    assert.ok(took < 10_000, `gave up at the deadline, not later (${took} ms)`);
+  });
+
+  it('--count: n connects, each latency, then min/median/p90/p99/max and a histogram; exit 0', async () => {
+    const before = v4.accepted.length;
+    const { code, stdout, stderr } = await wsconnect('--wsa', '127.0.0.1', String(v4.port), '--count', '6', '--interval', '0');
+    assert.equal(code, EXIT.connected, stderr);
+    assert.equal(stdout.split('\n').filter((l) => /^connect \d: [\d.]+ ms {2}127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/.test(l)).length, 6, stdout);
+    assert.match(stdout, /^6 connects to 127\.0\.0\.1:\d+ with wsaConnect: 6 succeeded, 0 failed$/m);
+    assert.match(stdout, /^ {2}min [\d.]+ ms, median [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms$/m);
+    const bars = stdout.split('\n').filter((l) => / ms \| #* *\d+$/.test(l));
+    assert.ok(bars.length >= 1 && bars.reduce((n, l) => n + Number(/(\d+)$/.exec(l)[1]), 0) === 6, `the histogram counts 6:\n${stdout}`);
+    await waitFor(() => v4.accepted.length - before, 6);
+  });
+
+  it('--count --json: a connect line each, one summary line; failures counted, exit 1', async () => {
+    const { code, stdout } = await wsconnect('--wsa', '127.0.0.1', String(refused), '--count', '3', '--interval', '10', '--json');
+    assert.equal(code, EXIT.connectFailed);
+    const lines = jsonLines(stdout);
+    assert.deepEqual(lines.filter((l) => l.event === 'connect').map((l) => [l.index, l.ok, l.code]),
+      [[1, false, 'WSAECONNREFUSED'], [2, false, 'WSAECONNREFUSED'], [3, false, 'WSAECONNREFUSED']]);
+    const summary = lines[lines.length - 1];
+    assert.equal(summary.event, 'summary');
+    assert.deepEqual([summary.connects, summary.succeeded, summary.failures], [3, 0, 3]);
   });
 });
 
