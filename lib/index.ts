@@ -34,4 +34,4 @@ export {
   WSA_ERROR_MESSAGES, WskError, ntStatusMessage, ntStatusName, ntStatusToWsa, wsaErrorMessage, wsaErrorName,
 } from './errors';
 export type { PlatformErrorCode } from './errors';
-export { MAX_ADDRESSES, MAX_CALLER_DATA, MAX_HOST_LENGTH } from './validate';
+export { MAX_ADDRESSES, MAX_CALLER_DATA, MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, MAX_TIMEOUT_MS } from './validate';

@@ -158,6 +158,8 @@ export function buildTypeScript() {
   fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')]);
   writeEsmWrapper();
+  // The CLI after the library: it compiles against dist/index.d.ts (tsconfig.cli.json).
+  run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.cli.json')]);
 }
 
 /** ESM entry that re-exports the CommonJS build: one module instance, no dual-package hazard. */

@@ -3,7 +3,7 @@
 // ones are usage errors. Pure code (no I/O), so it runs on every platform.
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { parseCommandLine, parseEndpoint, UsageError } = require('../dist/cliArgs.js');
+const { parseCommandLine, parseEndpoint, UsageError } = require('../dist/cli/args.js');
 
 function request(...argv) {
   const command = parseCommandLine(argv);

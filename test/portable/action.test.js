@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
-const { outcomeJsonLines } = require('../../dist/cliOutput.js');
+const { outcomeJsonLines } = require('../../dist/cli/output.js');
 
 const ACTION = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'action.yml'), 'utf8'));
 const STEP = ACTION.runs.steps.find((s) => s.id === 'wait');

@@ -9,7 +9,7 @@ const path = require('node:path');
 const { execFile, spawn } = require('node:child_process');
 const { once } = require('node:events');
 const { WSA_ERROR_MESSAGES, WskDriver } = require('../../dist/index.js');
-const { main } = require('../../dist/cli.js');
+const { main } = require('../../dist/cli/main.js');
 const lo = require('../support/loopback');
 const { underWine, DIVERGENCES } = require('../support/wine');
 

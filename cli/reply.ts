@@ -5,8 +5,8 @@
  * @module
  */
 import type net from 'node:net';
-import type { DatagramConnection } from './DatagramConnection';
-import { AbortError, WinsockError, WsaError } from './errors';
+import type { DatagramConnection } from 'winsock-connect';
+import { AbortError, WinsockError, WsaError } from 'winsock-connect';
 
 /** How long --send waits for the reply when --timeout is not given. */
 export const DEFAULT_REPLY_WAIT_MS = 5000;

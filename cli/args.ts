@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { MAX_ADDRESSES, MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, MAX_TIMEOUT_MS } from './validate';
+import { MAX_ADDRESSES, MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, MAX_TIMEOUT_MS } from 'winsock-connect';
 
 /** Which library function a run calls. */
 export type CliFunction = 'connectByName' | 'connectByList' | 'wsaConnect' | 'wskConnect';

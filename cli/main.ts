@@ -1,10 +1,12 @@
 /**
- * wsconnect, the package's command: parse → run → format.
+ * wsconnect, the package's command: parse → run → format. It uses the library only
+ * through its public entry ('winsock-connect', the package referring to itself), as
+ * any program would.
  *
- * - {@link parseCommandLine} (cliArgs.ts) turns argv into a request or a usage error;
+ * - {@link parseCommandLine} (args.ts) turns argv into a request or a usage error;
  * - {@link run} connects once with the chosen library function, optionally exchanges
  *   a message, and always closes what it opened;
- * - cliOutput.ts prints the outcome or the failure (text, or JSON lines) and picks
+ * - output.ts prints the outcome or the failure (text, or JSON lines) and picks
  *   the exit code.
  *
  * bin/wsconnect.js calls {@link runFromProcess}.
@@ -13,19 +15,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseCommandLine, UsageError, wantsJson, type CliRequest } from './cliArgs';
-import { helpText } from './cliHelp';
+import { parseCommandLine, UsageError, wantsJson, type CliRequest } from './args';
+import { helpText } from './help';
 import {
   describeFailure, ExitCode, failureJsonLines, formatFailure, formatOutcome, outcomeJsonLines, requestTarget, type CliOutcome,
-} from './cliOutput';
-import { DEFAULT_REPLY_WAIT_MS, exchangeTcp, exchangeUdp, type Reply } from './cliReply';
-import { runCount, runWait } from './cliRepeat';
-import type { DatagramConnection } from './DatagramConnection';
-import { WskDriver } from './WskDriver';
-import { connectByList } from './WSAConnectByList';
-import { connectByName } from './WSAConnectByName';
-import { wsaConnect } from './WSAConnect';
-import type { Connection } from './types';
+} from './output';
+import { DEFAULT_REPLY_WAIT_MS, exchangeTcp, exchangeUdp, type Reply } from './reply';
+import { runCount, runWait } from './repeat';
+import { connectByList, connectByName, wsaConnect, WskDriver, type Connection, type DatagramConnection } from 'winsock-connect';
 
 /**
  * Where output goes: stdout and stderr, one line per call (tests pass their own);
@@ -44,7 +41,7 @@ const processIo: CliIo = {
 };
 
 export function version(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
   return manifest.version;
 }
 

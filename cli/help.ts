@@ -3,9 +3,9 @@
  * keep the two in step.
  * @module
  */
-import { DEFAULT_DRIVER_NAME, DEFAULT_INTERVAL_MS, MAX_COUNT } from './cliArgs';
-import { ExitCode } from './cliOutput';
-import { DEFAULT_REPLY_WAIT_MS } from './cliReply';
+import { DEFAULT_DRIVER_NAME, DEFAULT_INTERVAL_MS, MAX_COUNT } from './args';
+import { ExitCode } from './output';
+import { DEFAULT_REPLY_WAIT_MS } from './reply';
 
 export function helpText(): string {
   return `Usage:

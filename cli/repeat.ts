@@ -6,12 +6,12 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { CliFunction, CliRequest } from './cliArgs';
-import { AbortError } from './errors';
+import type { CliFunction, CliRequest } from './args';
+import { AbortError } from 'winsock-connect';
 import {
   describeFailure, ExitCode, failureJsonLines, formatFailure, formatOutcome, jsonLine, outcomeJsonLines, requestTarget,
   type CliFailure, type CliOutcome,
-} from './cliOutput';
+} from './output';
 
 /** Where output goes. `progress`, when given (a TTY), rewrites one status line in place. */
 export interface RepeatIo {

@@ -5,12 +5,11 @@
  * The meanings of codes come from lib/errors.ts, the one error table.
  * @module
  */
-import { UsageError, type CliFunction, type CliRequest } from './cliArgs';
+import { UsageError, type CliFunction, type CliRequest } from './args';
 import {
   AbortError, DriverServiceError, WIN32_ERROR_MESSAGES, WinsockError, WinsockPlatformError, WsaError, WskError,
-  ntStatusMessage, wsaErrorMessage, wsaErrorName,
-} from './errors';
-import type { AddressInfo, ConnectAttempt } from './types';
+  ntStatusMessage, wsaErrorMessage, wsaErrorName, type AddressInfo, type ConnectAttempt,
+} from 'winsock-connect';
 
 /** Exit codes, each documented in --help and docs/cli.md. */
 export const ExitCode = {
