@@ -30,12 +30,15 @@
             "native/addon/winsock_api.cc"
           ],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include"],
-          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "UNICODE", "_UNICODE", "_WIN32_WINNT=0x0A00"],
+          # _HAS_EXCEPTIONS=1 with ExceptionHandling (/EHsc) below: Node's common.gypi
+          # sets _HAS_EXCEPTIONS=0, and node-addon-api's C++ exceptions need both.
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "UNICODE", "_UNICODE", "_WIN32_WINNT=0x0A00", "_HAS_EXCEPTIONS=1"],
           "libraries": ["ws2_32.lib", "advapi32.lib", "user32.lib"],
           "msvs_settings": {
             "VCCLCompilerTool": {
               "ExceptionHandling": 1,
-              "AdditionalOptions": ["/std:c++17", "/guard:cf", "/sdl", "/W4"]
+              # No C++ standard flag of our own: Node 22+'s common.gypi passes one (C++20), and a second conflicts.
+              "AdditionalOptions": ["/guard:cf", "/sdl", "/W4"]
             },
             "VCLinkerTool": {
               "AdditionalOptions": ["/guard:cf"]

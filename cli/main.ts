@@ -99,12 +99,14 @@ async function runUdp(request: CliRequest, signal: AbortSignal | undefined): Pro
     ...(request.endpoint as { address: string; port: number }), protocol: 'udp', local: request.local, timeout: request.timeout, signal,
   });
   const elapsedMs = performance.now() - startedAt;
+  // Just connected, so it has its peer (getpeername).
+  const remote = connection.remoteAddress ?? (request.endpoint as { address: string; port: number });
   try {
     const reply = request.send === undefined
       ? undefined
-      : await exchangeUdp(connection, request.send, { waitMs: replyWaitMs(request), target: connection.remoteAddress, signal });
+      : await exchangeUdp(connection, request.send, { waitMs: replyWaitMs(request), target: remote, signal });
     const outcome: CliOutcome = {
-      function: 'wsaConnect', target: requestTarget(request), syscall: 'WSAConnect', protocol: 'udp', local: connection.localAddress, remote: connection.remoteAddress, elapsedMs,
+      function: 'wsaConnect', target: requestTarget(request), syscall: 'WSAConnect', protocol: 'udp', local: connection.localAddress, remote: connection.remoteAddress ?? null, elapsedMs,
     };
     if (reply) outcome.reply = reply;
     return outcome;

@@ -9,10 +9,10 @@ import { EventEmitter } from 'node:events';
 import { getSystemErrorName } from 'node:util';
 import { isUint8Array } from 'node:util/types';
 import type { UdpHandle, UdpWrapBinding } from './adopt';
-import { WinsockError } from './errors';
+import { WinsockError, WsaError } from './errors';
 import { loadBinding } from './native';
 import type { AddressInfo } from './types';
-import { invalidArgType, validateIpAddress, validatePort } from './validate';
+import { invalidArgType, validateDestinationAddress, validatePort } from './validate';
 
 /**
  * Who sent a datagram, as the second argument of the `'message'` event. Always
@@ -47,8 +47,7 @@ function notRunning(): Error & { code: string } {
 export class DatagramConnection extends EventEmitter {
   /** The local endpoint the socket is bound to. */
   readonly localAddress: AddressInfo;
-  /** The current default destination. */
-  remoteAddress: AddressInfo;
+  #remoteAddress: AddressInfo | undefined;
   private readonly handle: UdpHandle;
   private readonly wrap: UdpWrapBinding;
   private readonly raw: number;
@@ -61,7 +60,7 @@ export class DatagramConnection extends EventEmitter {
     this.wrap = adopted.wrap;
     this.raw = adopted.raw;
     this.localAddress = local;
-    this.remoteAddress = remote;
+    this.#remoteAddress = remote;
     this.handle.onmessage = (nread, _handle, buffer, rinfo) => {
       if (nread < 0) {
         this.emit('error', libuvError(nread, 'recvmsg'));
@@ -75,6 +74,14 @@ export class DatagramConnection extends EventEmitter {
   }
 
   /** Sends one datagram to the default destination. */
+  /**
+   * The default destination, as getpeername reports it (an IPv4-mapped address as
+   * IPv4); undefined after {@link DatagramConnection.disconnect}.
+   */
+  get remoteAddress(): AddressInfo | undefined {
+    return this.#remoteAddress;
+  }
+
   async send(data: string | Uint8Array): Promise<void> {
     // async, so that every failure is a rejection, even describing a value whose
     // inspection throws (a Proxy). libuv's send takes only real typed arrays:
@@ -83,6 +90,7 @@ export class DatagramConnection extends EventEmitter {
       throw invalidArgType('data', 'of type string or an instance of Buffer or Uint8Array', data);
     }
     if (this.closed) throw notRunning();
+    if (!this.#remoteAddress) throw new WinsockError(WsaError.WSAENOTCONN, 'send', {});
     const buffer = typeof data === 'string' ? Buffer.from(data) : data;
     return new Promise((resolve, reject) => {
       const req = new this.wrap.SendWrap();
@@ -95,12 +103,26 @@ export class DatagramConnection extends EventEmitter {
 
   /** Changes the default destination with WSAConnect. */
   async connect(address: string, port: number): Promise<void> {
-    validateIpAddress(address, 'address');
+    validateDestinationAddress(address, 'address');
     validatePort(port, 'port');
-    if (this.closed) throw new WinsockError(10038 /* WSAENOTSOCK */, 'WSAConnect', { address, port });
-    const errno = loadBinding().udpSetPeer(this.raw, address, port);
+    if (this.closed) throw new WinsockError(WsaError.WSAENOTSOCK, 'WSAConnect', { address, port });
+    const binding = loadBinding();
+    const errno = binding.udpSetPeer(this.raw, address, port);
     if (errno !== 0) throw new WinsockError(errno, 'WSAConnect', { address, port });
-    this.remoteAddress = { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port };
+    this.#remoteAddress = binding.udpPeer(this.raw) ?? undefined;
+  }
+
+  /**
+   * Dissolves the association (WSAConnect with an all-zero name): the default
+   * destination is gone, so {@link DatagramConnection.send} rejects with
+   * `WSAENOTCONN` and datagrams from any address arrive again, until
+   * {@link DatagramConnection.connect} sets a new one.
+   */
+  async disconnect(): Promise<void> {
+    if (this.closed) throw new WinsockError(WsaError.WSAENOTSOCK, 'WSAConnect', {});
+    const errno = loadBinding().udpDisconnect(this.raw);
+    if (errno !== 0) throw new WinsockError(errno, 'WSAConnect', {});
+    this.#remoteAddress = undefined;
   }
 
   /** Stops receiving and closes the socket (libuv closes the SOCKET). */

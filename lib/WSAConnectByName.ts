@@ -8,10 +8,7 @@ import { connectionFromResult, errorFromResult, type Adopter } from './connectio
 import { runJob, timeoutErrorFor } from './jobs';
 import { AF_INET, AF_INET6, AF_UNSPEC_DUAL, loadBinding } from './native';
 import type { Connection } from './types';
-import {
-  MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, validateName, validateObject, validateOneOf, validatePort, validateSignal,
-  validateTimeout,
-} from './validate';
+import { invalidArgValue, isUnspecifiedAddress, MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, validateName, validateObject, validateOneOf, validatePort, validateSignal, validateTimeout } from './validate';
 
 /** Which socket WSAConnectByNameW gets. */
 export type NameFamily = 'dual' | 'ipv4' | 'ipv6';
@@ -68,6 +65,7 @@ interface NameRequest {
 function validateByName(options: unknown): NameRequest {
   validateObject(options, 'options');
   const host = validateName(options.host, 'options.host', MAX_HOST_LENGTH);
+  if (isUnspecifiedAddress(host)) throw invalidArgValue('options.host', host, 'must not be an unspecified (all-zero) address: it names no peer');
   const service = typeof options.port === 'number'
     ? String(validatePort(options.port, 'options.port'))
     : validateName(options.port, 'options.port', MAX_SERVICE_LENGTH);
@@ -85,7 +83,8 @@ function validateByName(options: unknown): NameRequest {
  * service and tries the addresses itself) and hands back a connected `net.Socket`.
  * After the connect the socket gets SO_UPDATE_CONNECT_CONTEXT, as the documentation
  * requires; `localAddress` and `remoteAddress` come from getsockname/getpeername
- * (Wine's WSAConnectByNameW reports local port 0).
+ * (the local address WSAConnectByNameW itself returns carries port 0, on Windows as
+ * under Wine).
  *
  * Rejects with a {@link WinsockError} (`syscall: 'WSAConnectByName'`, `host`, and
  * `port` when numeric) when the OS fails, e.g. `WSAECONNREFUSED` or

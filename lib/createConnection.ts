@@ -20,7 +20,7 @@ import type { NativeSocketHandle } from './native';
 import { platformInfo } from './platform';
 import type { QualityOfService } from './qos';
 import type { Connection, ListStrategy } from './types';
-import { invalidArgValue, validateIpAddress, validateObject, validateOneOf, validatePort } from './validate';
+import { invalidArgValue, validateDestinationAddress, validateObject, validateOneOf, validatePort } from './validate';
 import { connectByListInto } from './WSAConnectByList';
 import { connectByNameInto, type NameFamily } from './WSAConnectByName';
 import { wsaConnectInto } from './WSAConnect';
@@ -164,7 +164,7 @@ function planConnect(options: CreateConnectionOptions): ConnectPlan {
       };
     }
     case 'wsaConnect': {
-      const address = validateIpAddress(host === 'localhost' ? (family === 6 ? '::1' : '127.0.0.1') : host, 'options.host');
+      const address = validateDestinationAddress(host === 'localhost' ? (family === 6 ? '::1' : '127.0.0.1') : host, 'options.host');
       const port = validatePort(options.port, 'options.port');
       const local = options.localAddress !== undefined || options.localPort !== undefined
         ? { address: options.localAddress, port: options.localPort }

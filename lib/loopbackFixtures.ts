@@ -15,13 +15,21 @@ export interface StalledServer {
 }
 
 /**
- * The addon's listener never accepts (backlog 0, and SO_CONDITIONAL_ACCEPT on
- * Windows); two connects of our own fill its queue.
+ * The addon's listener never accepts (backlog 0, and SO_CONDITIONAL_ACCEPT).
+ * - Windows: with SO_CONDITIONAL_ACCEPT the handshake of every connect waits for
+ *   an accept decision that never comes, so connects hang from the first. Filler
+ *   connects would only fill the backlog, beyond which Windows may answer a SYN
+ *   with a reset (a refusal, not a hang): none are made.
+ * - Wine ignores SO_CONDITIONAL_ACCEPT and Linux's rule applies: once the accept
+ *   queue is full, SYNs are dropped and connects hang. Two connects of our own
+ *   fill it first.
  */
 export async function stalledServer(host = '127.0.0.1'): Promise<StalledServer> {
-  const listener = loadBinding().stalledListener(host);
-  const fillers = [0, 1].map(() => net.connect(listener.port, host).on('error', () => {}));
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  const binding = loadBinding();
+  const listener = binding.stalledListener(host);
+  const fillerCount = binding.platform().wine !== null ? 2 : 0;
+  const fillers = Array.from({ length: fillerCount }, () => net.connect(listener.port, host).on('error', () => {}));
+  if (fillerCount) await new Promise((resolve) => setTimeout(resolve, 150));
   return {
     host,
     port: listener.port,

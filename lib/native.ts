@@ -130,6 +130,10 @@ export interface NativeBinding {
   takeResults(max: number, deliver: (id: number, result: NativeResult) => void): number;
   /** WSAConnect on a connected UDP socket libuv owns: returns the Winsock error or 0. */
   udpSetPeer(socket: number, address: string, port: number): number;
+  /** WSAConnect with an all-zero name: dissolves the association. Returns the Winsock error or 0. */
+  udpDisconnect(socket: number): number;
+  /** getpeername of a UDP socket libuv owns; null when it has no peer. */
+  udpPeer(socket: number): NativeAddress | null;
   hasConnectByList(): boolean;
   platform(): NativePlatform;
   stats(countThreads?: boolean): NativeStats;

@@ -186,8 +186,37 @@ export function validateArray(value: unknown, name: string, minLength: number, m
   return Array.from({ length }, (_, i) => value[i]);
 }
 
-/** {address, port} with an IP literal, as used by connectByList and wsaConnect. */
+/** The all-zero addresses, in every spelling (v4-mapped included). */
+const UNSPECIFIED = (() => {
+  const list = new BlockList();
+  list.addAddress('0.0.0.0', 'ipv4');
+  list.addAddress('::', 'ipv6');
+  list.addAddress('::ffff:0.0.0.0', 'ipv6');
+  return list;
+})();
+
+/** True for 0.0.0.0, :: and their other spellings. */
+export function isUnspecifiedAddress(address: string): boolean {
+  const withoutZone = address.replace(/%\d+$/, '');
+  const family = isIP(withoutZone);
+  return family !== 0 && UNSPECIFIED.check(withoutZone, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * An IP literal to connect to. The all-zero addresses name no peer: Microsoft's
+ * WSAConnect page gives WSAEADDRNOTAVAIL, while Wine (Linux) connects them to
+ * loopback. They are refused here, before any native call, for every function.
+ */
+export function validateDestinationAddress(value: unknown, name: string): string {
+  const address = validateIpAddress(value, name);
+  if (isUnspecifiedAddress(address)) {
+    throw invalidArgValue(name, address, 'must not be an unspecified (all-zero) address: it names no peer');
+  }
+  return address;
+}
+
+/** {address, port} with an IP literal to connect to, as used by connectByList and wsaConnect. */
 export function validateEndpoint(value: unknown, name: string): { address: string; port: number } {
   validateObject(value, name);
-  return { address: validateIpAddress(value.address, `${name}.address`), port: validatePort(value.port, `${name}.port`) };
+  return { address: validateDestinationAddress(value.address, `${name}.address`), port: validatePort(value.port, `${name}.port`) };
 }

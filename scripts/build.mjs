@@ -39,11 +39,36 @@ const ADDON_DEFINES = [
   'WIN32_LEAN_AND_MEAN', 'NOMINMAX', 'UNICODE', '_UNICODE', '_WIN32_WINNT=0x0A00',
 ];
 
+/**
+ * What an MSVC build needs for working C++ exceptions, per description: binding.gyp
+ * (ExceptionHandling 1 = /EHsc, and _HAS_EXCEPTIONS=1 against common.gypi's 0, and
+ * no second /std: beside common.gypi's) and CMakeLists.txt (/EHsc, which cmake-js's
+ * CMAKE_CXX_FLAGS drops, and _HAS_EXCEPTIONS=1).
+ */
+const MSVC_EXCEPTION_RULES = {
+  'binding.gyp': [
+    [/"ExceptionHandling":\s*1/, 'ExceptionHandling 1 (/EHsc)'],
+    [/"_HAS_EXCEPTIONS=1"/, '_HAS_EXCEPTIONS=1'],
+    [/^(?![\s\S]*\/std:)/, 'no /std: of its own (common.gypi passes one)'],
+  ],
+  'CMakeLists.txt': [
+    [/target_compile_options\([^)]*\/EHsc/, '/EHsc in its MSVC compile options'],
+    [/_HAS_EXCEPTIONS=1/, '_HAS_EXCEPTIONS=1'],
+  ],
+};
+
+/** The MSVC exception settings `file` (binding.gyp or CMakeLists.txt) lacks, given its text. */
+export function missingMsvcExceptionSettings(file, text) {
+  return MSVC_EXCEPTION_RULES[file].filter(([pattern]) => !pattern.test(text)).map(([, what]) => what);
+}
+
 export function checkSourceLists() {
   for (const file of ['binding.gyp', 'CMakeLists.txt']) {
     const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
     const missing = ADDON_DEFINES.filter((d) => !new RegExp(`[\\s"(]${d}[\\s")]`).test(text));
     if (missing.length) throw new Error(`${file} lacks the addon's definitions: ${missing.join(', ')}`);
+    const noExceptions = missingMsvcExceptionSettings(file, text);
+    if (noExceptions.length) throw new Error(`${file}: an MSVC build would lack working C++ exceptions: ${noExceptions.join(', ')}`);
   }
   const onDisk = addonSources();
   const lists = {

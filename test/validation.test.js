@@ -3,7 +3,7 @@
 // suite runs on every platform: off Windows, getting these errors instead of
 // ERR_WINSOCK_UNSUPPORTED_PLATFORM shows the checks come first.
 const assert = require('node:assert/strict');
-const { connectByName, connectByList, wsaConnect, WskDriver } = require('../dist/index.js');
+const { connectByName, connectByList, createConnection, wsaConnect, WskDriver } = require('../dist/index.js');
 
 function rejectsWith(promise, ErrorType, code, pattern) {
   return assert.rejects(promise, (err) => {
@@ -111,6 +111,32 @@ describe('argument validation (before any native call)', () => {
       await rejectsWith(driver.connect({ address: '127.0.0.1', port: 65536 }), RangeError, 'ERR_OUT_OF_RANGE');
       await rejectsWith(driver.connect({ address: '127.0.0.1', port: 80, timeout: 0 }), RangeError, 'ERR_OUT_OF_RANGE');
       await rejectsWith(driver.connect({ address: '127.0.0.1', port: 80, mode: 'bind' }), TypeError, 'ERR_INVALID_ARG_VALUE');
+    });
+  });
+
+  describe('all-zero destinations (0.0.0.0, ::) name no peer: refused by every function', () => {
+    const ZEROS = ['0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0', '::ffff:0.0.0.0'];
+    it('connectByName', async () => {
+      for (const host of ZEROS) await rejectsWith(connectByName({ host, port: 80 }), TypeError, 'ERR_INVALID_ARG_VALUE', /unspecified/);
+    });
+    it('connectByList, in any slot', async () => {
+      for (const address of ZEROS) {
+        await rejectsWith(connectByList({ addresses: [{ address: '127.0.0.1', port: 80 }, { address, port: 80 }] }), TypeError, 'ERR_INVALID_ARG_VALUE', /options\.addresses\[1\]\.address/);
+      }
+    });
+    it('wsaConnect, TCP and UDP', async () => {
+      for (const address of ZEROS) {
+        await rejectsWith(wsaConnect({ address, port: 80 }), TypeError, 'ERR_INVALID_ARG_VALUE', /unspecified/);
+        await rejectsWith(wsaConnect({ address, port: 80, protocol: 'udp' }), TypeError, 'ERR_INVALID_ARG_VALUE', /unspecified/);
+      }
+    });
+    it('createConnection (wsaConnect): synchronously, as net.connect throws', () => {
+      assert.throws(() => createConnection({ host: '0.0.0.0', port: 80, localAddress: '127.0.0.1' }), { code: 'ERR_INVALID_ARG_VALUE' });
+    });
+    it('the wildcard stays valid where it means "any local address"', async () => {
+      // local.address '0.0.0.0' binds to every interface: only the destination is checked.
+      const outcome = await wsaConnect({ address: '0.0.0.0', port: 80, local: { address: '0.0.0.0' } }).catch((e) => e);
+      assert.match(outcome.message, /options\.address/);
     });
   });
 

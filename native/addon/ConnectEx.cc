@@ -33,6 +33,7 @@ class ConnectExJob : public MultiplexedConnect {
     LPFN_CONNECTEX connect_ex = ConnectExFor(s, family, &err);
     if (connect_ex == nullptr) return Failed("WSAIoctl", err);
     if (int notify_err = RequestConnectNotification()) return Failed("WSAAsyncSelect", notify_err);
+    FailFastIfLoopback(s, remote_);
     if (connect_ex(s, remote_.sockaddr_ptr(), remote_.length(), nullptr, 0, nullptr, &overlapped_)) {
       return Ended(0);
     }

@@ -48,6 +48,7 @@ class WsaConnectJob : public MultiplexedConnect {
     if (!Prepare()) return Progress::kDone;
     if (request_.udp) return ConnectDatagram();
     if (int err = RequestConnectNotification()) return Failed("WSAAsyncSelect", err);
+    FailFastIfLoopback(socket(), request_.remote);
     int err = CallWsaConnect(true);
     if (err == WSAEWOULDBLOCK) return Progress::kWaiting;
     return Ended(err);
@@ -192,11 +193,35 @@ Napi::Value UdpSetPeer(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), rc == 0 ? 0 : WSAGetLastError());
 }
 
+// udpDisconnect(socketNumber) -> errno. WSAConnect with a name that is all zeros
+// (the whole structure, family included) dissolves a datagram socket's
+// association (Microsoft's WSAConnect page): sends then fail with WSAENOTCONN.
+Napi::Value UdpDisconnect(const Napi::CallbackInfo& info) {
+  SOCKET s = static_cast<SOCKET>(Uint32Arg(info[0], "socket"));
+  SocketAddress local;
+  if (!LocalAddressOf(s, &local)) return Napi::Number::New(info.Env(), LastSocketErrorOr(WSAENOTSOCK));
+  sockaddr_in6 zeros{};  // large enough for either family, every byte zero
+  int length = local.family() == AF_INET6 ? static_cast<int>(sizeof(sockaddr_in6)) : static_cast<int>(sizeof(sockaddr_in));
+  int rc = WSAConnect(s, reinterpret_cast<const sockaddr*>(&zeros), length, nullptr, nullptr, nullptr, nullptr);
+  return Napi::Number::New(info.Env(), rc == 0 ? 0 : WSAGetLastError());
+}
+
+// udpPeer(socketNumber) -> {address, family, port} | null: getpeername, the one
+// source of a datagram socket's remote address (null when not connected).
+Napi::Value UdpPeer(const Napi::CallbackInfo& info) {
+  SOCKET s = static_cast<SOCKET>(Uint32Arg(info[0], "socket"));
+  SocketAddress peer;
+  if (!PeerAddressOf(s, &peer)) return info.Env().Null();
+  return peer.ToJs(info.Env());
+}
+
 }  // namespace
 
 void RegisterWSAConnect(Napi::Env env, Napi::Object exports) {
   exports.Set("wsaConnect", Napi::Function::New(env, StartWsaConnect, "wsaConnect"));
   exports.Set("udpSetPeer", Napi::Function::New(env, UdpSetPeer, "udpSetPeer"));
+  exports.Set("udpDisconnect", Napi::Function::New(env, UdpDisconnect, "udpDisconnect"));
+  exports.Set("udpPeer", Napi::Function::New(env, UdpPeer, "udpPeer"));
 }
 
 }  // namespace wsc

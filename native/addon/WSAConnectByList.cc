@@ -28,6 +28,7 @@ class ConnectByListJob : public BlockingJob {
     if (int err = result_.socket.Create(AF_INET6, SOCK_STREAM, IPPROTO_TCP)) return result_.Fail("socket", err);
     SOCKET s = result_.socket.get();
     if (int err = SetV6Only(s, false)) return result_.Fail("setsockopt", err);
+    if (AllLoopback()) FailFastIfLoopback(s, targets_.front());
     if (!Connect(connect_by_list, s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
     result_.syscall = "WSAConnectByList";
@@ -35,6 +36,13 @@ class ConnectByListJob : public BlockingJob {
   }
 
  private:
+  bool AllLoopback() const {
+    for (const SocketAddress& target : targets_) {
+      if (!target.IsLoopback()) return false;
+    }
+    return true;
+  }
+
   // SOCKET_ADDRESS_LIST is a count followed by a variable-length array.
   std::vector<unsigned char> BuildList(std::vector<SocketAddress>* mapped) {
     for (const SocketAddress& target : targets_) mapped->push_back(target.ToV4Mapped());

@@ -26,6 +26,7 @@ class ConnectByNameJob : public BlockingJob {
     if (socket_family == AF_INET6) {
       if (int err = SetV6Only(s, family_ == AF_INET6)) return result_.Fail("setsockopt", err);
     }
+    if (NamesLoopback()) FailFastIfLoopback(s, SocketAddress::Loopback(socket_family));
     if (!Connect(s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
     result_.syscall = "WSAConnectByName";
@@ -33,8 +34,17 @@ class ConnectByNameJob : public BlockingJob {
   }
 
  private:
+  // Known to be loopback before the name is resolved: "localhost" or a loopback literal.
+  bool NamesLoopback() const {
+    if (_wcsicmp(host_.c_str(), L"localhost") == 0) return true;
+    SocketAddress literal;
+    std::string narrow(host_.begin(), host_.end());
+    return SocketAddress::Parse(narrow, 0, &literal) && literal.IsLoopback();
+  }
+
   // No address buffers: getsockname/getpeername (RecordConnectedAddresses) are the
-  // source of truth, since the returned local address can carry port 0 (Wine).
+  // source of truth: the local address WSAConnectByNameW returns carries port 0, on
+  // Windows as under Wine (Wine's conformance test asserts it without todo_wine).
   bool Connect(SOCKET s) {
     timeval timeout = TimevalFromMs(timeout_ms_);
     return RunCancellable(s, "WSAConnectByName", [&] {

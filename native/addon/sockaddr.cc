@@ -128,4 +128,18 @@ bool PeerAddressOf(SOCKET s, SocketAddress* out) {
   return SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&storage), length, out);
 }
 
+SocketAddress SocketAddress::Loopback(int family, uint16_t port) {
+  SocketAddress address;
+  Parse(family == AF_INET6 ? "::1" : "127.0.0.1", port, &address);
+  return address;
+}
+
+bool SocketAddress::IsLoopback() const {
+  SocketAddress plain = Unmapped();
+  if (plain.family() == AF_INET) {
+    return (ntohl(reinterpret_cast<const sockaddr_in*>(plain.sockaddr_ptr())->sin_addr.s_addr) >> 24) == 127;
+  }
+  return plain.family() == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6*>(plain.sockaddr_ptr())->sin6_addr);
+}
+
 }  // namespace wsc

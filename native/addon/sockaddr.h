@@ -20,6 +20,7 @@ class SocketAddress {
   // "127.0.0.1" or "::1" / "fe80::1%3" (numeric scope id) plus a port.
   static bool Parse(const std::string& ip, uint16_t port, SocketAddress* out);
   static SocketAddress Wildcard(int family, uint16_t port = 0);
+  static SocketAddress Loopback(int family, uint16_t port = 0);
   static bool FromSockaddr(const sockaddr* sa, int length, SocketAddress* out);
 
   int family() const { return storage_.si_family; }
@@ -27,6 +28,9 @@ class SocketAddress {
   const sockaddr* sockaddr_ptr() const { return reinterpret_cast<const sockaddr*>(&storage_); }
   sockaddr* mutable_sockaddr() { return reinterpret_cast<sockaddr*>(&storage_); }
   int length() const;
+
+  // 127.0.0.0/8, ::1, or ::ffff:127.x.x.x.
+  bool IsLoopback() const;
 
   // For dual-stack sockets: IPv4 as ::ffff:a.b.c.d, and back again for reporting.
   SocketAddress ToV4Mapped() const;

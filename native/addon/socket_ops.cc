@@ -1,5 +1,7 @@
 #include "socket_ops.h"
 
+#include <mstcpip.h>
+
 namespace wsc {
 
 int LastSocketErrorOr(int fallback) {
@@ -38,6 +40,15 @@ int PollConnect(SOCKET s) {
     return error != 0 ? error : WSAECONNREFUSED;
   }
   return FD_ISSET(s, &writable) ? 0 : kStillConnecting;
+}
+
+void FailFastIfLoopback(SOCKET s, const SocketAddress& remote) {
+  if (!remote.IsLoopback()) return;
+  TCP_INITIAL_RTO_PARAMETERS no_retransmissions{};
+  no_retransmissions.Rtt = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
+  no_retransmissions.MaxSynRetransmissions = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
+  DWORD bytes = 0;
+  WSAIoctl(s, SIO_TCP_INITIAL_RTO, &no_retransmissions, sizeof no_retransmissions, nullptr, 0, &bytes, nullptr, nullptr);
 }
 
 }  // namespace wsc

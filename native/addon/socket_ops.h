@@ -23,6 +23,14 @@ int SetV6Only(SOCKET s, bool v6_only);
 constexpr int kStillConnecting = -1;
 int PollConnect(SOCKET s);
 
+// A connect to a closed loopback port fails at once instead of after ~2 s of SYN
+// retransmissions (Windows re-sends the SYN after the RST): SIO_TCP_INITIAL_RTO
+// with no SYN retransmissions, as libuv does for every loopback connect
+// (src/win/tcp.c). Windows 10 1709 and later; elsewhere, and under Wine, the
+// ioctl fails and nothing changes, which is fine. Only for loopback targets: a
+// remote peer deserves its retransmissions.
+void FailFastIfLoopback(SOCKET s, const SocketAddress& remote);
+
 // The timeval the Winsock connect-by functions take.
 inline timeval TimevalFromMs(uint32_t ms) {
   return timeval{static_cast<long>(ms / 1000), static_cast<long>((ms % 1000) * 1000)};

@@ -11,9 +11,25 @@ import { spawn, spawnSync } from 'node:child_process';
 import { CACHE, WINES } from './config.mjs';
 import { capture, log } from './run.mjs';
 
+/**
+ * Host variables that name a file by its host path, which inside a root may not
+ * exist: there Node 24+ warns on stderr about NODE_EXTRA_CA_CERTS at every TLS
+ * load, which would be read as the program's own output. Dropped when missing.
+ */
+const HOST_FILE_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
+
+function hostEnvFor(wine) {
+  const env = { ...process.env };
+  if (!wine.root) return env;
+  for (const name of HOST_FILE_VARIABLES) {
+    if (env[name] && !fs.existsSync(path.join(wine.root, env[name]))) delete env[name];
+  }
+  return env;
+}
+
 export function wineEnv(wine = WINES.host, extra = {}) {
   return {
-    ...process.env,
+    ...hostEnvFor(wine),
     WINEPREFIX: wine.prefix,
     WINEDEBUG: process.env.WINEDEBUG ?? '-all',
     // No Mono/Gecko installer dialogs when the prefix is created.

@@ -1,5 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
+const { once } = require('node:events');
 const net = require('node:net');
 const tls = require('node:tls');
 const { connectByName, WinsockError, WsaError } = require('../../dist/index.js');
@@ -64,10 +65,33 @@ describe('connectByName (WSAConnectByNameW)', function () {
       (err) => err instanceof WinsockError && err.code === 'WSAHOST_NOT_FOUND' && err.errno === 11001 && err.host === 'no-such-host.invalid');
   });
 
-  it('takes a service name ("http" → port 80) from the services file', async () => {
-    // Port 80 on loopback has no listener here: the refusal shows the name was resolved to a port.
-    await assert.rejects(connectByName({ host: '127.0.0.1', port: 'http', family: 'ipv4' }),
-      (err) => err.code === 'WSAECONNREFUSED');
+  it('takes a service name from the services file and connects to its port (ms-sql-s → 1433)', async function () {
+    // A name in both Windows' services file and Debian's (netbase): the connect must
+    // reach a listener this test opens on that port, so a name resolved to any
+    // other port fails the test.
+    const listener = net.createServer((s) => s.end('service'));
+    const listening = await new Promise((resolve) => {
+      listener.once('error', () => resolve(false));
+      listener.listen(1433, '127.0.0.1', () => resolve(true));
+    });
+    if (!listening) {
+      console.log('      (skipped: port 1433 on 127.0.0.1 is taken here)');
+      this.skip();
+    }
+    try {
+      const c = await connectByName({ host: '127.0.0.1', port: 'ms-sql-s', family: 'ipv4' });
+      assert.equal(c.remoteAddress.port, 1433);
+      const [data] = await once(c.socket, 'data');
+      assert.equal(String(data), 'service');
+      await lo.closeSocket(c.socket);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
+  });
+
+  it('an unknown service name is WSATYPE_NOT_FOUND (10109)', async () => {
+    await assert.rejects(connectByName({ host: '127.0.0.1', port: 'no-such-service-winsock-connect', family: 'ipv4' }),
+      (err) => err instanceof WinsockError && err.code === 'WSATYPE_NOT_FOUND' && err.errno === 10109);
   });
 
   it('ipv6: connects to ::1', async () => {

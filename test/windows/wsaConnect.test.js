@@ -37,6 +37,15 @@ describe('wsaConnect (WSAConnect)', function () {
   lo.checkNoLeaksAfterEach();
 
   describe('TCP', () => {
+    it('a refused loopback connect fails at once, not after SYN retransmissions (SIO_TCP_INITIAL_RTO on Windows)', async () => {
+      const port = await lo.refusedPort();
+      const started = Date.now();
+      await assert.rejects(wsaConnect({ address: '127.0.0.1', port, timeout: 20_000 }), { code: 'WSAECONNREFUSED' });
+      const took = Date.now() - started;
+      // Without the ioctl Windows re-sends the SYN after the reset and fails after ~2 s.
+      assert.ok(took < 1000, `refused after ${took} ms`);
+    });
+
     it('connects unbound, carries data both ways', async () => {
       const c = await wsaConnect({ address: '127.0.0.1', port: server.port });
       assert.equal(c.syscall, 'WSAConnect');
@@ -257,6 +266,39 @@ describe('wsaConnect (WSAConnect)', function () {
       const conn = await wsaConnect({ address: '127.255.255.255', port: 9, protocol: 'udp', broadcast: true });
       assert.equal(conn.remoteAddress.address, '127.255.255.255');
       await conn.close();
+    });
+
+    it('disconnect(): no default destination (send rejects WSAENOTCONN), then connect() to another peer', async () => {
+      const first = await udpPeer();
+      const second = await udpPeer();
+      const conn = await wsaConnect({ address: '127.0.0.1', port: first.port, protocol: 'udp' });
+      try {
+        assert.deepEqual(conn.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: first.port });
+        await conn.disconnect();
+        assert.equal(conn.remoteAddress, undefined);
+        await assert.rejects(conn.send('nowhere'), (err) => err instanceof WinsockError && err.code === 'WSAENOTCONN');
+        await conn.connect('127.0.0.1', second.port);
+        assert.deepEqual(conn.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: second.port }, 'from getpeername');
+        await conn.send('to the second');
+        assert.ok(await waitFor(() => second.received.length === 1));
+        assert.equal(first.received.length, 0);
+      } finally {
+        await conn.close();
+        await first.close();
+        await second.close();
+      }
+    });
+
+    it('connect() to an all-zero address is refused before any native call (use disconnect())', async () => {
+      const peer = await udpPeer();
+      const conn = await wsaConnect({ address: '127.0.0.1', port: peer.port, protocol: 'udp' });
+      try {
+        await assert.rejects(conn.connect('0.0.0.0', peer.port), { code: 'ERR_INVALID_ARG_VALUE' });
+        assert.equal(conn.remoteAddress.port, peer.port, 'still connected to the peer');
+      } finally {
+        await conn.close();
+        await peer.close();
+      }
     });
 
     it('close() is idempotent and send() after close rejects', async () => {
