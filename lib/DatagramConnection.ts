@@ -12,7 +12,7 @@ import type { UdpHandle, UdpWrapBinding } from './adopt';
 import { WinsockError, WsaError } from './errors';
 import { loadBinding } from './native';
 import type { AddressInfo } from './types';
-import { invalidArgType, validateDestinationAddress, validatePort } from './validate';
+import { invalidArgType, validateDestinationAddress, validateRemotePort } from './validate';
 
 /**
  * Who sent a datagram, as the second argument of the `'message'` event. Always
@@ -101,10 +101,16 @@ export class DatagramConnection extends EventEmitter {
     });
   }
 
-  /** Changes the default destination with WSAConnect. */
+  /**
+   * Changes the default destination with WSAConnect (datagrams already queued from
+   * the old peer are dropped, as Microsoft documents). `address` must name a peer
+   * (not 0.0.0.0 or ::: use {@link DatagramConnection.disconnect}) and `port` be
+   * 1–65535; else a TypeError/RangeError before any native call.
+   */
   async connect(address: string, port: number): Promise<void> {
     validateDestinationAddress(address, 'address');
-    validatePort(port, 'port');
+    // Port 0 names no peer: a default destination on it would be no destination.
+    validateRemotePort(port, 'port');
     if (this.closed) throw new WinsockError(WsaError.WSAENOTSOCK, 'WSAConnect', { address, port });
     const binding = loadBinding();
     const errno = binding.udpSetPeer(this.raw, address, port);

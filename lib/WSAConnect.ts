@@ -157,6 +157,11 @@ function validateWsaConnect(options: unknown): WsaRequest {
  * peer.close();
  * ```
  */
+/** What wsaConnect hands the addon for `options` (validated). Internal: lib/testing.ts shows it to the tests. */
+export function nativeWsaConnectRequest(options: WsaConnectOptions): NativeWsaConnectRequest {
+  return validateWsaConnect(options).native;
+}
+
 export async function wsaConnect(options: WsaConnectOptions & { protocol: 'udp' }): Promise<DatagramConnection>;
 export async function wsaConnect(options: WsaConnectOptions & { protocol?: 'tcp' }): Promise<Connection>;
 export async function wsaConnect(options: WsaConnectOptions): Promise<Connection | DatagramConnection>;

@@ -4,7 +4,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { DriverServiceError, NtStatus, ntStatusName, WskError } from './errors';
+import { DriverServiceError, NtStatus, ntStatusName, Win32Error, WskError } from './errors';
 import { runJob } from './jobs';
 import { loadBinding, type NativeAddress, type NativeBinding, type NativeIoctlResult, type NativeResult } from './native';
 import type { AddressInfo } from './types';
@@ -247,7 +247,7 @@ export class WskDriver {
 
   private interpret(result: NativeIoctlResult, target: { address: string; port: number }, roundTripMs: number): WskConnectResult {
     if (result.errno !== 0 || !result.driver) {
-      throw new DriverServiceError(result.errno || 13 /* ERROR_INVALID_DATA: short result */, result.syscall, { service: this.name });
+      throw new DriverServiceError(result.errno || Win32Error.ERROR_INVALID_DATA, result.syscall, { service: this.name });
     }
     const d = result.driver;
     const steps = { socket: step(d.steps.socket), bind: step(d.steps.bind), connect: step(d.steps.connect), close: step(d.steps.close) };

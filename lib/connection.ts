@@ -6,11 +6,9 @@
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { adoptTcpSocket } from './adopt';
-import { WinsockError } from './errors';
+import { Win32Error, WinsockError } from './errors';
 import type { NativeResult, NativeSocketHandle } from './native';
 import type { Connection, ConnectSyscall } from './types';
-
-const ERROR_PROC_NOT_FOUND = 127;
 
 export interface ErrorContext {
   host?: string;
@@ -24,7 +22,7 @@ export function errorFromResult(result: NativeResult, context: ErrorContext): Wi
 }
 
 export function isFunctionMissing(result: NativeResult): boolean {
-  return result.errno === ERROR_PROC_NOT_FOUND;
+  return result.errno === Win32Error.ERROR_PROC_NOT_FOUND;
 }
 
 /**

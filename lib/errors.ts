@@ -981,10 +981,14 @@ export enum Win32Error {
   ERROR_PATH_NOT_FOUND = 3,
   /** 5 — Access denied: installing, starting, stopping or opening the driver needs an elevated (Administrator) process. */
   ERROR_ACCESS_DENIED = 5,
+  /** 13 — The data is invalid: the driver's result was shorter than its contract's. */
+  ERROR_INVALID_DATA = 13,
   /** 87 — The driver refused the request as malformed (STATUS_INVALID_PARAMETER): e.g. port 0, or an unspecified, broadcast or multicast address. */
   ERROR_INVALID_PARAMETER = 87,
   /** 122 — The output buffer is too small for the driver's result (STATUS_BUFFER_TOO_SMALL). */
   ERROR_INSUFFICIENT_BUFFER = 122,
+  /** 127 — The procedure was not found: this ws2_32.dll does not export the function (WSAConnectByList under Wine). */
+  ERROR_PROC_NOT_FOUND = 127,
   /** 577 — Bad signature: Windows refused the driver image; sign it with a trusted test certificate and turn test signing on (StartService). */
   ERROR_INVALID_IMAGE_HASH = 577,
   /** 995 — The request was cancelled (its I/O aborted). */
@@ -1015,7 +1019,9 @@ export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object
   [Win32Error.ERROR_FILE_NOT_FOUND]: 'Not found: the driver is not loaded (no \\\\.\\WskConnect device) or the .sys file is missing.',
   [Win32Error.ERROR_PATH_NOT_FOUND]: 'The path to the driver file was not found.',
   [Win32Error.ERROR_ACCESS_DENIED]: 'Access denied: installing, starting or opening the driver needs an elevated (Administrator) process.',
+  [Win32Error.ERROR_INVALID_DATA]: 'The data is invalid: the driver answered with less than a whole result.',
   [Win32Error.ERROR_INVALID_PARAMETER]: 'The driver rejected the request as malformed (STATUS_INVALID_PARAMETER).',
+  [Win32Error.ERROR_PROC_NOT_FOUND]: 'The procedure was not found: this ws2_32.dll does not export the function.',
   [Win32Error.ERROR_INSUFFICIENT_BUFFER]: 'The output buffer is too small for the driver\'s result (STATUS_BUFFER_TOO_SMALL).',
   [Win32Error.ERROR_INVALID_IMAGE_HASH]: 'Bad signature: Windows refused the driver image. Sign it with a trusted test certificate and enable test signing (bcdedit /set testsigning on, then reboot).',
   [Win32Error.ERROR_OPERATION_ABORTED]: 'The request was cancelled.',

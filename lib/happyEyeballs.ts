@@ -8,11 +8,9 @@
 import { performance } from 'node:perf_hooks';
 import { isIPv6 } from 'node:net';
 import { connectEx } from './ConnectEx';
-import { wsaErrorName } from './errors';
+import { WsaError, wsaErrorName } from './errors';
 import type { NativeBinding, NativeEndpoint, NativeResult } from './native';
 import type { ConnectAttempt } from './types';
-
-const WSA_OPERATION_ABORTED = 995;
 
 export interface RaceOutcome {
   /** The winner; else the last failure; else (stopped early) an aborted result. */
@@ -58,7 +56,7 @@ class Race {
   }
 
   private readonly stopEarly = (): void => {
-    this.finish({ errno: WSA_OPERATION_ABORTED, syscall: 'ConnectEx' });
+    this.finish({ errno: WsaError.WSA_OPERATION_ABORTED, syscall: 'ConnectEx' });
   };
 
   private startNext(): void {
@@ -101,7 +99,7 @@ class Race {
     }
     this.running.clear();
     this.cancelAttempts.abort();
-    this.resolve({ result: result.errno === WSA_OPERATION_ABORTED && this.lastFailure ? this.lastFailure : result, attempts: this.attempts });
+    this.resolve({ result: result.errno === WsaError.WSA_OPERATION_ABORTED && this.lastFailure ? this.lastFailure : result, attempts: this.attempts });
   }
 }
 

@@ -116,6 +116,22 @@ export interface NativeIoctlResult extends NativeResult {
   driver?: NativeWskResult;
 }
 
+/** What the addon would give WSAConnect for a request (testing.describeWsaConnectRequest). */
+export interface NativeWsaConnectDescription {
+  remote: NativeAddress;
+  protocol: 'tcp' | 'udp';
+  broadcast: boolean;
+  local: NativeAddress | null;
+  callerDataLength: number | null;
+  /** Every FLOWSPEC field as sent, defaults filled in; null when no QoS is passed. */
+  qos: { sending: Required<NativeFlowspec>; receiving: Required<NativeFlowspec> } | null;
+}
+
+/** The addon's hooks for the test suite and the bench (not used by the library itself). */
+export interface NativeTesting {
+  describeWsaConnectRequest(request: NativeWsaConnectRequest): NativeWsaConnectDescription;
+}
+
 export interface NativeBinding {
   /** Each start function returns a job id; the result arrives through the completion handler. */
   connectByName(host: string, service: string, family: number, timeoutMs: number): number;
@@ -145,6 +161,7 @@ export interface NativeBinding {
   wskConnect(request: { address: string; port: number; timeoutMs: number; mode: number }): number;
   wskRawIoctl(code: number, input: Uint8Array, outputLength: number): number;
   readonly wskIoctlConnectCode: number;
+  readonly testing: NativeTesting;
 }
 
 let binding: NativeBinding | undefined;

@@ -193,6 +193,43 @@ Napi::Value UdpSetPeer(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), rc == 0 ? 0 : WSAGetLastError());
 }
 
+Napi::Object FlowspecAsJs(Napi::Env env, const FLOWSPEC& spec) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("tokenRate", static_cast<double>(spec.TokenRate));
+  o.Set("tokenBucketSize", static_cast<double>(spec.TokenBucketSize));
+  o.Set("peakBandwidth", static_cast<double>(spec.PeakBandwidth));
+  o.Set("latency", static_cast<double>(spec.Latency));
+  o.Set("delayVariation", static_cast<double>(spec.DelayVariation));
+  o.Set("serviceType", static_cast<double>(spec.ServiceType));
+  o.Set("maxSduSize", static_cast<double>(spec.MaxSduSize));
+  o.Set("minimumPolicedSize", static_cast<double>(spec.MinimumPolicedSize));
+  return o;
+}
+
+// testing.describeWsaConnectRequest(options) -> what WSAConnect would be given for
+// `options`, read by the same ReadRequest as wsaConnect(): the FLOWSPECs with their
+// defaults filled in, the caller data's length, the local endpoint. Nothing connects.
+Napi::Value DescribeWsaConnectRequest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) throw Napi::TypeError::New(env, "options must be an object");
+  WsaConnectRequest request = ReadRequest(info[0].As<Napi::Object>());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("remote", request.remote.ToJs(env));
+  out.Set("protocol", request.udp ? "udp" : "tcp");
+  out.Set("broadcast", request.broadcast);
+  out.Set("local", request.has_local ? Napi::Value(request.local.ToJs(env)) : env.Null());
+  out.Set("callerDataLength", request.has_caller_data ? Napi::Value(Napi::Number::New(env, static_cast<double>(request.caller_data.size()))) : env.Null());
+  if (request.has_qos) {
+    Napi::Object qos = Napi::Object::New(env);
+    qos.Set("sending", FlowspecAsJs(env, request.qos.SendingFlowspec));
+    qos.Set("receiving", FlowspecAsJs(env, request.qos.ReceivingFlowspec));
+    out.Set("qos", qos);
+  } else {
+    out.Set("qos", env.Null());
+  }
+  return out;
+}
+
 // udpDisconnect(socketNumber) -> errno. WSAConnect with a name that is all zeros
 // (the whole structure, family included) dissolves a datagram socket's
 // association (Microsoft's WSAConnect page): sends then fail with WSAENOTCONN.
@@ -222,6 +259,7 @@ void RegisterWSAConnect(Napi::Env env, Napi::Object exports) {
   exports.Set("udpSetPeer", Napi::Function::New(env, UdpSetPeer, "udpSetPeer"));
   exports.Set("udpDisconnect", Napi::Function::New(env, UdpDisconnect, "udpDisconnect"));
   exports.Set("udpPeer", Napi::Function::New(env, UdpPeer, "udpPeer"));
+  TestingExports(env, exports).Set("describeWsaConnectRequest", Napi::Function::New(env, DescribeWsaConnectRequest, "describeWsaConnectRequest"));
 }
 
 }  // namespace wsc

@@ -45,4 +45,11 @@ inline SocketAddress EndpointArg(const Napi::Object& object, const char* name) {
   return EndpointArg(object.Get("address"), object.Get("port"), name);
 }
 
+// The addon's `testing` object (created on first use): hooks for the test suite and
+// the bench, kept apart from the functions lib/ calls. lib/testing.ts types it.
+inline Napi::Object TestingExports(Napi::Env env, Napi::Object exports) {
+  if (!exports.Has("testing")) exports.Set("testing", Napi::Object::New(env));
+  return exports.Get("testing").As<Napi::Object>();
+}
+
 }  // namespace wsc

@@ -114,6 +114,9 @@ function tickMonitor() {
   return { stop: () => { clearInterval(timer); return { maxGap, ticks }; } };
 }
 
+/** How late past its deadline a rejection may come: timer lateness on a busy machine under Wine. */
+const DEADLINE_SLACK_MS = 300;
+
 /**
  * Asserts `start()` rejects by its deadline (`ms`) with an error `matches` accepts,
  * while a 10 ms timer keeps ticking (the event loop is never blocked).
@@ -126,7 +129,8 @@ async function expectRejectsByDeadline(start, ms, matches) {
   const took = Date.now() - started;
   const { maxGap, ticks: count } = ticks.stop();
   assert.ok(took >= ms - 10, `settled after ${took} ms, before the ${ms} ms deadline`);
-  assert.ok(took < ms + 1700, `settled after ${took} ms, long past the ${ms} ms deadline`);
+  // The deadline is a JS timer that rejects at once: a loaded machine may run it late, never seconds late.
+  assert.ok(took < ms + DEADLINE_SLACK_MS, `settled after ${took} ms, more than ${DEADLINE_SLACK_MS} ms past the ${ms} ms deadline`);
   assert.ok(count >= Math.floor(ms / 30), `the 10 ms timer ticked only ${count} times`);
   assert.ok(maxGap < 250, `event loop stalled for ${maxGap} ms`);
 }

@@ -88,7 +88,7 @@ describe('connectByList', function () {
       const stalled = await lo.stalledServer();
       try {
         await lo.expectRejectsByDeadline(() => connectByList({ strategy: 'race', timeout: 300, addresses: [{ address: '127.0.0.1', port: stalled.port }] }), 300,
-          (err) => err.code === 'WSAETIMEDOUT' && err.attempts[0].outcome === 'cancelled');
+          (err) => err instanceof WinsockError && err.code === 'WSAETIMEDOUT' && err.attempts[0].outcome === 'cancelled');
       } finally {
         stalled.close();
       }

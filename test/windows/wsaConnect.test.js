@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
 const tls = require('node:tls');
-const { wsaConnect, DatagramConnection, ServiceType, WinsockError } = require('../../dist/index.js');
+const { wsaConnect, DatagramConnection, ServiceType, WinsockError, QOS_NOT_SPECIFIED } = require('../../dist/index.js');
 const lo = require('../support/loopback');
 const { underWine, skipUnderWine, DIVERGENCES, wineBehaviour, wineVersion } = require('../support/wine');
 
@@ -65,10 +65,13 @@ describe('wsaConnect (WSAConnect)', function () {
       await lo.closeSocket(c.socket);
     });
 
-    it('bound to the wildcard (INADDR_ANY): the system picks the address and port', async () => {
-      const c = await wsaConnect({ address: '127.0.0.1', port: server.port, local: {} });
-      assert.equal(c.localAddress.address, '127.0.0.1');
-      assert.ok(c.localAddress.port > 0);
+    it('bound to the wildcard (INADDR_ANY) and a chosen port: the connection uses that port', async () => {
+      const port = await lo.refusedPort(); // free right now, and no implicit bind would pick it
+      const c = await wsaConnect({ address: '127.0.0.1', port: server.port, local: { port } });
+      assert.equal(c.localAddress.address, '127.0.0.1', 'the system picked the address');
+      assert.equal(c.localAddress.port, port, 'the bind chose the port');
+      assert.equal(await lo.echoRoundTrip(c.socket, 'wild'), 'wild');
+      assert.ok(server.accepted.some((a) => a.remotePort === port), 'the server saw our chosen port');
       await lo.closeSocket(c.socket);
     });
 
@@ -113,6 +116,27 @@ describe('wsaConnect (WSAConnect)', function () {
       }
     });
 
+    it('the FLOWSPECs and caller data WSAConnect is given: every field, defaults included', () => {
+      const { describeWsaConnectRequest } = require('../../dist/testing.js');
+      const sent = describeWsaConnectRequest({
+        address: '127.0.0.1', port: 80, callerData: Buffer.from('hello-peer'),
+        qos: { sending: { tokenRate: 125000, latency: 1000, serviceType: ServiceType.ControlledLoad } },
+      });
+      const NS = QOS_NOT_SPECIFIED;
+      assert.deepEqual(sent.qos, {
+        sending: { tokenRate: 125000, tokenBucketSize: NS, peakBandwidth: NS, latency: 1000, delayVariation: NS,
+          serviceType: ServiceType.ControlledLoad, maxSduSize: NS, minimumPolicedSize: NS },
+        // A direction left out: every number QOS_NOT_SPECIFIED, the service type NoTraffic (README).
+        receiving: { tokenRate: NS, tokenBucketSize: NS, peakBandwidth: NS, latency: NS, delayVariation: NS,
+          serviceType: ServiceType.NoTraffic, maxSduSize: NS, minimumPolicedSize: NS },
+      });
+      assert.equal(sent.callerDataLength, 10);
+      assert.deepEqual(sent.remote, { address: '127.0.0.1', family: 'IPv4', port: 80 });
+      const plain = describeWsaConnectRequest({ address: '127.0.0.1', port: 80 });
+      assert.equal(plain.qos, null, 'no QoS argument when none is given');
+      assert.equal(plain.callerDataLength, null);
+    });
+
     it('caller data and QoS are passed; what the provider does with them is observable', async () => {
       const qos = {
         sending: { tokenRate: 125000, tokenBucketSize: 4096, peakBandwidth: 250000, latency: 1000, delayVariation: 500, serviceType: ServiceType.ControlledLoad, maxSduSize: 1500, minimumPolicedSize: 64 },
@@ -147,7 +171,7 @@ describe('wsaConnect (WSAConnect)', function () {
 
       it('timeout → WSAETIMEDOUT by the deadline, loop ticking', async () => {
         await lo.expectRejectsByDeadline(() => wsaConnect({ address: '127.0.0.1', port: stalled.port, timeout: 250 }), 250,
-          (err) => err.code === 'WSAETIMEDOUT' && err.syscall === 'WSAConnect' && err.port === stalled.port);
+          (err) => err instanceof WinsockError && err.code === 'WSAETIMEDOUT' && err.syscall === 'WSAConnect' && err.port === stalled.port);
       });
 
       it('abort → AbortError at once', async () => {
