@@ -73,7 +73,6 @@ export class DatagramConnection extends EventEmitter {
     if (status < 0) queueMicrotask(() => this.emit('error', libuvError(status, 'recvStart')));
   }
 
-  /** Sends one datagram to the default destination. */
   /**
    * The default destination, as getpeername reports it (an IPv4-mapped address as
    * IPv4); undefined after {@link DatagramConnection.disconnect}.
@@ -82,6 +81,7 @@ export class DatagramConnection extends EventEmitter {
     return this.#remoteAddress;
   }
 
+  /** Sends one datagram to the default destination. */
   async send(data: string | Uint8Array): Promise<void> {
     // async, so that every failure is a rejection, even describing a value whose
     // inspection throws (a Proxy). libuv's send takes only real typed arrays:

@@ -113,6 +113,11 @@ function validateWsaConnect(options: unknown): WsaRequest {
   return { native, timeoutMs: validateTimeout(options.timeout, 'options.timeout'), signal: validateSignal(options.signal, 'options.signal') };
 }
 
+/** What wsaConnect hands the addon for `options` (validated). Internal: lib/testing.ts shows it to the tests. */
+export function nativeWsaConnectRequest(options: WsaConnectOptions): NativeWsaConnectRequest {
+  return validateWsaConnect(options).native;
+}
+
 /**
  * Connects with WSAConnect, after an optional SO_BROADCAST and bind. TCP runs the
  * documented non-blocking form (WSAEventSelect for FD_CONNECT, on the addon's own
@@ -157,11 +162,6 @@ function validateWsaConnect(options: unknown): WsaRequest {
  * peer.close();
  * ```
  */
-/** What wsaConnect hands the addon for `options` (validated). Internal: lib/testing.ts shows it to the tests. */
-export function nativeWsaConnectRequest(options: WsaConnectOptions): NativeWsaConnectRequest {
-  return validateWsaConnect(options).native;
-}
-
 export async function wsaConnect(options: WsaConnectOptions & { protocol: 'udp' }): Promise<DatagramConnection>;
 export async function wsaConnect(options: WsaConnectOptions & { protocol?: 'tcp' }): Promise<Connection>;
 export async function wsaConnect(options: WsaConnectOptions): Promise<Connection | DatagramConnection>;

@@ -10,6 +10,37 @@ import { loadBinding, type NativeAddress, type NativeBinding, type NativeIoctlRe
 import type { AddressInfo } from './types';
 import { outOfRange, validateName, validateObject, validateOneOf, validateRemotePort, validateSignal, validateTimeout, validateUnicastAddress } from './validate';
 
+/**
+ * This process's IOCTLs in flight to the driver (any WskDriver instance: there is one
+ * device), by job id, each with a promise that settles when its IOCTL has ended.
+ */
+const ioctlsInFlight = new Map<number, Promise<unknown>>();
+
+/** Runs an IOCTL job, known to {@link interruptIoctlsInFlight} until it has ended. */
+function trackedIoctl<T>(run: (onStart: (id: number) => void) => Promise<T>): Promise<T> {
+  let jobId: number | undefined;
+  const promise = run((id) => { jobId = id; });
+  if (jobId !== undefined) {
+    const id = jobId;
+    ioctlsInFlight.set(id, promise.catch(() => {}));
+    promise.then(() => ioctlsInFlight.delete(id), () => ioctlsInFlight.delete(id));
+  }
+  return promise;
+}
+
+/**
+ * Internal (lib/testing.ts shows it to the tests).
+ * Cancels this process's IOCTLs in flight (CancelIoEx reaches the driver's cancel
+ * routine, which ends the request and completes it with its result) and waits until
+ * each has come back. On Windows the I/O manager does not unload a driver while
+ * handles to its device are open, and every IOCTL holds one.
+ */
+export async function interruptIoctlsInFlight(binding: NativeBinding): Promise<void> {
+  const pending = [...ioctlsInFlight.entries()];
+  for (const [id] of pending) binding.interrupt(id);
+  await Promise.all(pending.map(([, settled]) => settled));
+}
+
 /** Statuses inside a driver result that mean "this step did not run". */
 export const WSK_STEP_NOT_ATTEMPTED = 0xe0a57001;
 const TIMEOUT_MAX_MS = 60_000;
@@ -182,12 +213,29 @@ export class WskDriver {
   }
 
   /**
-   * ControlService(STOP), waiting until the driver has unloaded (DriverUnload ran).
-   * A driver still in STOP_PENDING after 15 s rejects with {@link DriverServiceError}
-   * `ERROR_SERVICE_REQUEST_TIMEOUT`; one not running with `ERROR_SERVICE_NOT_ACTIVE`.
+   * Stops the driver: first cancels this process's connects in flight and waits for
+   * them (each settles as a {@link WskError} `STATUS_CANCELLED`), since Windows
+   * unloads a driver only once no handle to its device is open; then
+   * ControlService(STOP), waiting until DriverUnload has run. A driver still in
+   * STOP_PENDING after 15 s rejects with {@link DriverServiceError}
+   * `ERROR_SERVICE_REQUEST_TIMEOUT`: with nothing of ours in flight, another process
+   * holds the device open. One not running rejects with `ERROR_SERVICE_NOT_ACTIVE`.
    */
   async stop(): Promise<void> {
-    await this.service('stop');
+    // Windows unloads a driver only once no handle to its device is open: cancel
+    // ours first and wait for them. Wine unloads at once and its unload aborts every
+    // request itself; cancelling first there made winedevice crash in about 1 of 4
+    // runs of 10 stop/start cycles (docs/driver-developers.md), so it is not done.
+    const binding = this.native();
+    if (binding.platform().wine === null) await interruptIoctlsInFlight(binding);
+    try {
+      await this.service('stop');
+    } catch (error) {
+      if (error instanceof DriverServiceError && error.errno === Win32Error.ERROR_SERVICE_REQUEST_TIMEOUT) {
+        error.message += ' (this process had no request in flight: another process holds the driver\'s device open, so Windows postpones the unload until it closes it)';
+      }
+      throw error;
+    }
   }
 
   /**
@@ -208,7 +256,7 @@ export class WskDriver {
   async open(): Promise<this> {
     const binding = this.native();
     // An empty request with code 0: the device exists if the driver itself refuses it.
-    const result = await runJob(binding, () => binding.wskRawIoctl(0, new Uint8Array(0), 0), { timeoutMs: 0 });
+    const result = await trackedIoctl((onStart) => runJob(binding, () => binding.wskRawIoctl(0, new Uint8Array(0), 0), { timeoutMs: 0, onStart }));
     if (result.syscall === 'CreateFile') throw new DriverServiceError(result.errno, 'CreateFile', { service: this.name });
     return this;
   }
@@ -238,10 +286,11 @@ export class WskDriver {
     const mode = validateOneOf(options.mode, 'options.mode', ['connect', 'socketConnect'] as const, 'connect');
     const binding = this.native();
     const startedAt = performance.now();
-    const result = await runJob(binding, () => binding.wskConnect({ address, port, timeoutMs, mode: MODES[mode] }), {
+    const result = await trackedIoctl((onStart) => runJob(binding, () => binding.wskConnect({ address, port, timeoutMs, mode: MODES[mode] }), {
       timeoutMs: 0, // the driver enforces the deadline itself and reports STATUS_IO_TIMEOUT
       signal,
-    }) as NativeIoctlResult;
+      onStart,
+    })) as NativeIoctlResult;
     return this.interpret(result, { address, port }, performance.now() - startedAt);
   }
 

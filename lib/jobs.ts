@@ -54,6 +54,8 @@ export interface JobLimits {
   signal?: AbortSignal;
   /** The error a deadline produces (a WSAETIMEDOUT WinsockError with context); needed when timeoutMs > 0. */
   timeoutError?: () => Error;
+  /** Told the job's id once it has started (WskDriver keeps its IOCTLs' ids to interrupt them). */
+  onStart?: (id: number) => void;
 }
 
 export function abortErrorFor(signal: AbortSignal): AbortError {
@@ -121,6 +123,7 @@ export function runJob(binding: NativeBinding, start: () => number, limits: JobL
       finish();
       throw error;
     }
+    limits.onStart?.(id);
     waiters.set(id, (result) => {
       if (settled) {
         result.socket?.close();

@@ -140,6 +140,8 @@ export interface NativeBinding {
   connectEx(endpoint: NativeEndpoint): number;
   /** Abandons a pending job: true if it was still pending (no delivery will follow). */
   cancel(id: number): boolean;
+  /** Asks a pending job to end its OS call early; its result is still delivered. True if it was pending. */
+  interrupt(id: number): boolean;
   /** Called (once per batch) when finished jobs are waiting: call takeResults soon. */
   setResultsReadyHandler(handler: () => void): void;
   /** Hands up to `max` finished jobs to `deliver`; returns how many are still waiting. */

@@ -7,6 +7,7 @@
  */
 import { loadBinding, type NativeWsaConnectDescription } from './native';
 import { nativeWsaConnectRequest, type WsaConnectOptions } from './WSAConnect';
+import { interruptIoctlsInFlight } from './WskDriver';
 
 /**
  * wsaConnect's options as WSAConnect would get them: validated by the library, then
@@ -14,4 +15,9 @@ import { nativeWsaConnectRequest, type WsaConnectOptions } from './WSAConnect';
  */
 export function describeWsaConnectRequest(options: WsaConnectOptions): NativeWsaConnectDescription {
   return loadBinding().testing.describeWsaConnectRequest(nativeWsaConnectRequest(options));
+}
+
+/** What WskDriver.stop() does first on Windows: cancel this process's IOCTLs in flight and wait for them. */
+export function interruptDriverRequests(): Promise<void> {
+  return interruptIoctlsInFlight(loadBinding());
 }

@@ -24,6 +24,13 @@ static Napi::Value Cancel(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, EnvState::Get(env)->Cancel(env, info[0].As<Napi::Number>().Uint32Value()));
 }
 
+// interrupt(id) -> true if the job was pending: it ends early and still delivers.
+static Napi::Value Interrupt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "id must be a number");
+  return Napi::Boolean::New(env, EnvState::Get(env)->Interrupt(info[0].As<Napi::Number>().Uint32Value()));
+}
+
 // setResultsReadyHandler(() => void): called when finished jobs are waiting for takeResults.
 static Napi::Value SetResultsReadyHandler(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -46,6 +53,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EnvState::Install(env);
   EnvState::Get(env)->socket_handle_class = Napi::Persistent(SocketHandle::DefineClass(env));
   exports.Set("cancel", Napi::Function::New(env, Cancel, "cancel"));
+  exports.Set("interrupt", Napi::Function::New(env, Interrupt, "interrupt"));
   exports.Set("setResultsReadyHandler", Napi::Function::New(env, SetResultsReadyHandler, "setResultsReadyHandler"));
   exports.Set("takeResults", Napi::Function::New(env, TakeResults, "takeResults"));
   RegisterWSAConnectByName(env, exports);

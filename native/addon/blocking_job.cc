@@ -31,6 +31,19 @@ void BlockingJob::FailWithoutRunning(int error) {
 void BlockingJob::BorrowEvents(const WorkerEvents& events) {
   ExclusiveLock lock(&cancellable_lock_);
   events_ = events;
+  if (interrupted_) SignalCancelLocked();
+}
+
+void BlockingJob::Interrupt() {
+  ExclusiveLock lock(&cancellable_lock_);
+  interrupted_ = true;
+  SignalCancelLocked();
+}
+
+void BlockingJob::SignalCancelLocked() {
+  if (events_.cancel == nullptr) return;  // not running yet: BorrowEvents signals it
+  SetEvent(events_.cancel);
+  cancel_signalled_ = true;
 }
 
 void BlockingJob::ReturnEvents() {
@@ -42,10 +55,7 @@ void BlockingJob::ReturnEvents() {
 
 void BlockingJob::OnAbandoned() {
   ExclusiveLock lock(&cancellable_lock_);
-  if (events_.cancel) {
-    SetEvent(events_.cancel);
-    cancel_signalled_ = true;
-  }
+  SignalCancelLocked();
   if (cancellable_socket_ == INVALID_SOCKET) return;  // no blocking call running
   CancelIoEx(reinterpret_cast<HANDLE>(cancellable_socket_), nullptr);
   // The call may have no I/O pending yet (still resolving the name): cancel again

@@ -13,6 +13,9 @@ class BlockingJob : public Job, public PoolTask {
  public:
   void RunOnPoolThread(const WorkerEvents& events) final;
   void FailWithoutRunning(int error) final;
+  // Signals cancel_event() without abandoning: the job's wait ends (an IOCTL is
+  // cancelled with CancelIoEx) and its result is delivered as usual.
+  void Interrupt() final;
 
  protected:
   // Pool thread: does the work and fills result_. Must return soon after
@@ -58,6 +61,7 @@ class BlockingJob : public Job, public PoolTask {
   void EndCancellableCall();
   static VOID CALLBACK RetryCancel(PTP_CALLBACK_INSTANCE, PVOID job, PTP_TIMER);
   void StartCancelRetriesLocked();
+  void SignalCancelLocked();
   void BorrowEvents(const WorkerEvents& events);
   void ReturnEvents();
 
@@ -66,6 +70,7 @@ class BlockingJob : public Job, public PoolTask {
   SRWLOCK cancellable_lock_ = SRWLOCK_INIT;  // guards everything below
   WorkerEvents events_;           // while running on a pool thread; else null handles
   bool cancel_signalled_ = false;
+  bool interrupted_ = false;  // Interrupt() came, perhaps before the job had events
   SOCKET cancellable_socket_ = INVALID_SOCKET;
   PTP_TIMER cancel_retry_ = nullptr;
 };

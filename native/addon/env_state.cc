@@ -62,6 +62,13 @@ bool EnvState::Cancel(Napi::Env env, uint32_t id) {
   return true;
 }
 
+bool EnvState::Interrupt(uint32_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return false;
+  it->second->Interrupt();
+  return true;
+}
+
 void EnvState::NotifyReady(Napi::Env env) {
   if (tearing_down_ || on_ready.IsEmpty()) return;
   Napi::HandleScope scope(env);

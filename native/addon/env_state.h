@@ -27,6 +27,8 @@ class EnvState {
   uint32_t Start(Napi::Env env, std::shared_ptr<Job> job);
   // JS thread: abandon a job; true if it was still pending.
   bool Cancel(Napi::Env env, uint32_t id);
+  // JS thread: ask a pending job to end early and deliver its result; false if not pending.
+  bool Interrupt(uint32_t id);
   // JS thread: hands up to `max` finished jobs to `deliver(id, result)`; returns
   // how many are still waiting (JS asks again on a later turn).
   size_t DeliverQueued(Napi::Env env, size_t max, const Napi::Function& deliver);

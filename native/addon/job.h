@@ -74,6 +74,11 @@ class Job : public std::enable_shared_from_this<Job> {
   // false when the result is already on its way to JS.
   bool Abandon();
 
+  // JS thread: asks the job to end its OS call early and still deliver its result
+  // (WskDriver.stop(): an interrupted IOCTL comes back as the driver completes it).
+  // Jobs that can't be interrupted ignore it.
+  virtual void Interrupt() {}
+
   // JS thread: {errno, syscall, socket?, localAddress?, remoteAddress?, calleeData?, timing?}.
   Napi::Object TakeResultAsJs(Napi::Env env);
   // JS thread, when the mailbox hands the job over (the last timing stamp).
