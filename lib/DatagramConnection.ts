@@ -145,6 +145,25 @@ export class DatagramConnection extends EventEmitter {
   }
 
   /**
+   * Stops reading: datagrams wait in the socket's receive queue (up to its buffer
+   * size; beyond it the OS drops them) until {@link DatagramConnection.resume}.
+   */
+  pause(): this {
+    if (!this.closed) this.handle.recvStop();
+    return this;
+  }
+
+  /** Reads again after {@link DatagramConnection.pause}: queued datagrams arrive as `'message'`. */
+  resume(): this {
+    if (!this.closed) {
+      const status = this.handle.recvStart();
+      // Node's UDP wrap already answers 0 when it is reading (libuv's UV_EALREADY).
+      if (status < 0) queueMicrotask(() => this.emit('error', libuvError(status, 'recvStart')));
+    }
+    return this;
+  }
+
+  /**
    * Like dgram's `socket.ref()`: the socket keeps the event loop alive again (the
    * default; it always receives, so a ref'd socket keeps the process running until
    * {@link DatagramConnection.close}). Returns this.

@@ -17,6 +17,7 @@ const DIVERGENCE_TABLE = {
   qos: { text: 'WSAConnect ignores FLOWSPEC QoS and caller data and leaves the callee buffer untouched', measured: ['8.0', '10.0'] },
   handleCount: { text: 'GetProcessHandleCount reports 0', measured: ['8.0', '10.0'] },
   wskBindIpv6: { text: 'netio.sys WskBind passes 16 bytes for any address, so IPv6 binds fail', measured: ['8.0', '10.0'] },
+  udpReconnectKeepsQueued: { text: 'a UDP re-connect to another peer keeps the datagrams already queued from the old one (Windows drops them)', measured: ['8.0', '10.0'] },
   wskSocketConnectStub: { text: 'WskSocketConnect is a stub that returns STATUS_NOT_IMPLEMENTED and never completes its IRP; the driver bounds the wait', measured: ['8.0', '10.0'] },
 };
 
@@ -36,6 +37,9 @@ const WINE_BEHAVIOURS = {
   // it with WSAEACCES (Linux's rule); Wine 10 connects, as Windows does (Wine's own
   // conformance test test_broadcast, without todo_wine).
   broadcastConnectNeedsSoBroadcast: { '8.0': true, '10.0': false },
+  // A UDP re-connect to another peer: Windows drops datagrams still queued from the
+  // old one (Microsoft's WSAConnect page); Wine (Linux) delivers them (measured).
+  udpReconnectKeepsQueued: { '8.0': true, '10.0': true },
 };
 
 /** The running Wine's row of a WINE_BEHAVIOURS entry; undefined when not measured on it. */
