@@ -1,5 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
+const api = require('../../dist/index.js');
 const tls = require('node:tls');
 const { connectByList, platformInfo, WinsockError, WinsockPlatformError } = require('../../dist/index.js');
 const lo = require('../support/loopback');
@@ -172,5 +173,30 @@ describe('connectByList', function () {
         stalled.close();
       }
     });
+  });
+});
+
+describe('connectByList race: attempts that never start, and no stagger', function () {
+  this.timeout(30_000);
+  const servers = lo.withEchoAndStalledServers();
+  lo.checkNoLeaksAfterEach();
+
+  it("race: a winner before the next attempt is due leaves the rest 'not-started'", async () => {
+    const live = { address: '127.0.0.1', port: servers.echo.port };
+    const c = await api.connectByList({ strategy: 'race', attemptDelay: 2000, addresses: [live, live, live] });
+    assert.deepEqual(c.attempts.map((a) => a.outcome), ['connected', 'not-started', 'not-started']);
+    assert.equal(c.attempts[1].startedAtMs, undefined, 'a not-started attempt has no start time');
+    await lo.closeSocket(c.socket);
+  });
+
+  it('race with attemptDelay 0: every attempt starts at once; a hanging first one is cancelled when the second wins', async () => {
+    const c = await api.connectByList({
+      strategy: 'race', attemptDelay: 0,
+      addresses: [{ address: '127.0.0.1', port: servers.stalled.port }, { address: '127.0.0.1', port: servers.echo.port }],
+    });
+    assert.deepEqual(c.attempts.map((a) => a.outcome), ['cancelled', 'connected']);
+    assert.ok(c.attempts[1].startedAtMs < 50, `the second attempt started at ${c.attempts[1].startedAtMs} ms, not after a stagger`);
+    assert.equal(c.remoteAddress.port, servers.echo.port);
+    await lo.closeSocket(c.socket);
   });
 });

@@ -1,5 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
+const { underWine, DIVERGENCES } = require('../support/wine');
+const api = require('../../dist/index.js');
 const { once } = require('node:events');
 const net = require('node:net');
 const tls = require('node:tls');
@@ -176,5 +178,24 @@ describe('connectByName (WSAConnectByNameW)', function () {
       assert.ok(took >= 490, `returned after ${took} ms, before its 500 ms timeout`);
       assert.ok(took < 45_000, `returned after ${took} ms, past TCP's SYN timeout`);
     });
+  });
+});
+
+describe("connectByName: a family unlike the target's", function () {
+  this.timeout(30_000);
+  const servers = lo.withEchoAndStalledServers();
+  lo.checkNoLeaksAfterEach();
+
+  it("family 'ipv6' with an IPv4 target: a typed WinsockError (a v6-only socket cannot reach it), never a connection", async () => {
+    const outcome = await api.connectByName({ host: '127.0.0.1', port: servers.echo.port, family: 'ipv6', timeout: 5000 }).catch((e) => e);
+    assert.ok(outcome instanceof api.WinsockError, `got ${outcome && (outcome.stack || outcome.remoteAddress)}`);
+    assert.equal(outcome.syscall, 'WSAConnectByName');
+    if (underWine) {
+      // The same leak as the dual-stack case: Wine hands back glibc's raw EAI code.
+      console.log(`      (${DIVERGENCES.byNameDualStack}; the same on a v6-only socket: asserting the typed form)`);
+      assert.equal(outcome.code, ({ '-9': 'UNKNOWN', 11001: 'WSAHOST_NOT_FOUND' })[outcome.errno], `errno ${outcome.errno} as ${outcome.code}`);
+    } else {
+      assert.notEqual(outcome.code, 'UNKNOWN', `a documented Winsock code (errno ${outcome.errno})`);
+    }
   });
 });

@@ -2,11 +2,14 @@
 // Resources and hosts: many concurrent connects, worker threads, a renamed
 // node.exe, and the bound on threads that abandoned calls can hold.
 const assert = require('node:assert/strict');
+const os = require('node:os');
+const fs = require('node:fs');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 const api = require('../../dist/index.js');
 const lo = require('../support/loopback');
 const { runChildScript, runInRenamedNodeExe } = require('../support/child');
+const ROOT = path.join(__dirname, '..', '..');
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js');
 // Node 20 has the permission model behind --experimental-permission; 22 calls it --permission.
@@ -167,5 +170,35 @@ describe('lifecycle and resources', function () {
     assert.equal(info.supported, true);
     assert.equal(api.isSupported(), true);
     assert.equal(typeof info.connectByList, 'boolean');
+  });
+});
+
+describe('an addon that cannot load', function () {
+  this.timeout(30_000);
+  const servers = lo.withEchoAndStalledServers();
+  lo.checkNoLeaksAfterEach();
+
+  it('an addon that cannot load: isSupported() false, calls reject with ERR_WINSOCK_ADDON_LOAD_FAILED', async () => {
+    // A copy of the package whose only addon is not a DLL at all.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-broken-'));
+    try {
+      fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+      fs.mkdirSync(path.join(dir, 'node_modules'));
+      fs.cpSync(path.join(ROOT, 'node_modules', 'node-gyp-build'), path.join(dir, 'node_modules', 'node-gyp-build'), { recursive: true });
+      const prebuild = path.join(dir, 'prebuilds', `win32-${process.arch}`);
+      fs.mkdirSync(prebuild, { recursive: true });
+      fs.writeFileSync(path.join(prebuild, 'winsock-connect.napi.node'), 'not a DLL');
+      const result = await runChildScript(`
+        const fs = require('fs');
+        const api = require(${JSON.stringify(path.join(dir, 'dist', 'index.js'))});
+        const supported = api.isSupported();
+        api.connectByName({ host: '127.0.0.1', port: 1, family: 'ipv4' }).then(
+          () => fs.writeFileSync(process.argv[1], JSON.stringify({ supported, connected: true })),
+          (e) => fs.writeFileSync(process.argv[1], JSON.stringify({ supported, name: e.name, code: e.code })));`);
+      assert.deepEqual(result, { supported: false, name: 'WinsockPlatformError', code: 'ERR_WINSOCK_ADDON_LOAD_FAILED' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,14 @@
 'use strict';
 const assert = require('node:assert/strict');
+const { runChildScript } = require('../support/child');
+const path = require('node:path');
+const api = require('../../dist/index.js');
 const dgram = require('node:dgram');
 const tls = require('node:tls');
 const { wsaConnect, DatagramConnection, ServiceType, WinsockError, QOS_NOT_SPECIFIED } = require('../../dist/index.js');
 const lo = require('../support/loopback');
 const { underWine, skipUnderWine, DIVERGENCES, wineBehaviour, wineVersion } = require('../support/wine');
+const ROOT = path.join(__dirname, '..', '..');
 
 function udpPeer(host = '127.0.0.1') {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
@@ -369,5 +373,36 @@ describe('wsaConnect (WSAConnect)', function () {
       await assert.rejects(conn.connect('127.0.0.1', peer.port), (err) => err.code === 'WSAENOTSOCK');
       await peer.close();
     });
+  });
+});
+
+describe('DatagramConnection: close and the event loop', function () {
+  this.timeout(30_000);
+  const servers = lo.withEchoAndStalledServers();
+  lo.checkNoLeaksAfterEach();
+
+  it("DatagramConnection: close() emits 'close' once; a second close() emits nothing", async () => {
+    const conn = await api.wsaConnect({ address: '127.0.0.1', port: servers.echo.port, protocol: 'udp' });
+    let closes = 0;
+    conn.on('close', () => { closes++; });
+    await conn.close();
+    await conn.close();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(closes, 1);
+  });
+
+  it('DatagramConnection: unref() lets the process exit with the socket open; ref() keeps it alive', async () => {
+    const script = (unref) => `
+      const fs = require('fs');
+      const api = require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});
+      api.wsaConnect({ address: '127.0.0.1', port: ${servers.echo.port}, protocol: 'udp' }).then((conn) => {
+        fs.writeFileSync(process.argv[1], JSON.stringify({ connected: true }));
+        ${unref ? 'conn.unref();' : 'conn.unref(); conn.ref(); setTimeout(() => { fs.writeFileSync(process.argv[1], JSON.stringify({ stillRunning: true })); process.exit(0); }, 1500);'}
+      });`;
+    const started = Date.now();
+    assert.deepEqual(await runChildScript(script(true)), { connected: true }, 'the unref\'d process exited by itself');
+    assert.ok(Date.now() - started < 20_000);
+    // ref() again: the socket keeps the loop alive, so the process is still there 1.5 s later.
+    assert.deepEqual(await runChildScript(script(false)), { stillRunning: true });
   });
 });
