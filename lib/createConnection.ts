@@ -129,7 +129,14 @@ function nameFamily(host: string, family: number, chosen: NameFamily | undefined
   if (chosen) return chosen;
   if (family === 4 || net.isIP(host) === 4) return 'ipv4';
   if (family === 6 || net.isIP(host) === 6) return 'ipv6';
-  return platformInfo().wine ? 'ipv4' : 'dual';
+  return underWine() ? 'ipv4' : 'dual';
+}
+
+/** Whether this "Windows" is Wine: asked of the addon once (it cannot change). */
+let wine: boolean | undefined;
+function underWine(): boolean {
+  wine ??= platformInfo().wine !== null;
+  return wine;
 }
 
 function chooseFunction(options: CreateConnectionOptions, winsock: WinsockOptions): WinsockFunction {

@@ -17,8 +17,6 @@ namespace wsc {
 
 namespace {
 
-constexpr DWORD kStatusGraceMs = 20;
-
 class ConnectExJob : public MultiplexedConnect {
  public:
   explicit ConnectExJob(SocketAddress remote) : remote_(remote) {}
@@ -47,17 +45,6 @@ class ConnectExJob : public MultiplexedConnect {
 
   // The OVERLAPPED is in memory, so no system call: no need to ask select() first.
   bool ChecksBySelect() const override { return false; }
-
-  // FD_CONNECT and the OVERLAPPED's completion come from the same event in the
-  // kernel; should the message overtake the status, the socket handle (signalled
-  // when an OVERLAPPED without an event completes) is waited on briefly, so the
-  // connect is not left to the next recheck.
-  Progress OnConnectEvent(int) override {
-    if (io_pending_ && !HasOverlappedIoCompleted(&overlapped_)) {
-      WaitForSingleObject(reinterpret_cast<HANDLE>(socket()), kStatusGraceMs);
-    }
-    return Check();
-  }
 
   Progress Check() override {
     if (!HasOverlappedIoCompleted(&overlapped_)) return Progress::kWaiting;

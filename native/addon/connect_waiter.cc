@@ -160,6 +160,8 @@ void ConnectWaiter::Run() {
   }
 }
 
+void ConnectWaiter::CountWaiting() { waiting_count_.store(static_cast<int64_t>(pending_.size())); }
+
 void ConnectWaiter::StartTicking() {
   if (ticking_ || (pending_.empty() && draining_.empty())) return;
   ticking_ = SetTimer(window_, kTickTimer, kTickMs, nullptr) != 0;
@@ -197,14 +199,14 @@ void ConnectWaiter::StartConnect(const std::shared_ptr<MultiplexedConnect>& job)
   job->SetNotificationTarget(window_, NextConnectMessage());
   if (job->Begin() == MultiplexedConnect::Progress::kDone) return Release(job);
   pending_[job->socket()] = Pending{job, ClockNow() + ClockFromMs(kFirstRecheckMs), kFirstRecheckMs};
-  waiting_count_.store(static_cast<int64_t>(pending_.size()));
+  CountWaiting();
 }
 
 void ConnectWaiter::CancelConnect(const std::shared_ptr<MultiplexedConnect>& job) {
   auto it = pending_.find(job->socket());
   if (it == pending_.end() || it->second.job != job) return;  // finished or never waited
   pending_.erase(it);
-  waiting_count_.store(static_cast<int64_t>(pending_.size()));
+  CountWaiting();
   StopAndRelease(job);
   StopTickingWhenIdle();
 }
@@ -221,9 +223,12 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
   // Stale: that connect has finished, or the handle value is another connect's now.
   if (it == pending_.end() || it->second.job->message() != message) return;
   std::shared_ptr<MultiplexedConnect> job = it->second.job;
-  if (job->OnConnectEvent(error) == MultiplexedConnect::Progress::kWaiting) return;
+  if (job->OnConnectEvent(error) == MultiplexedConnect::Progress::kWaiting) {
+    if (it->second.reposts++ < kMaxReposts) PostMessageW(window_, message, static_cast<WPARAM>(s), 0);
+    return;
+  }
   pending_.erase(it);
-  waiting_count_.store(static_cast<int64_t>(pending_.size()));
+  CountWaiting();
   Release(job);
   StopTickingWhenIdle();
 }
@@ -250,7 +255,7 @@ void ConnectWaiter::Recheck() {
     entry.interval_ms = entry.interval_ms * 2 > kLastRecheckMs ? kLastRecheckMs : entry.interval_ms * 2;
     entry.next_check = now + ClockFromMs(entry.interval_ms);
   }
-  waiting_count_.store(static_cast<int64_t>(pending_.size()));
+  CountWaiting();
   RecheckDrains(now);
   StopTickingWhenIdle();
 }

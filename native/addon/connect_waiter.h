@@ -5,9 +5,9 @@
 // - WSAAsyncSelect(FD_CONNECT) to a message-only window: one thread for any
 //   number of sockets, O(1) per completion (the message names its socket), and
 //   another thread wakes it with PostMessage. Chosen.
-// - WSAEventSelect / OVERLAPPED events with WaitForMultipleObjects, or the system
-//   thread pool's waits: 63 handles per waiting thread under Wine (and on Windows
-//   before 8), so 10,000 pending connects would cost ~160 threads.
+// - WSAEventSelect / OVERLAPPED events with WaitForMultipleObjects (at most 64
+//   handles a call), or the system thread pool's waits (63 per thread under Wine):
+//   10,000 pending connects would cost ~160 threads.
 // - select() or WSAPoll over every socket: O(n) per wake-up; WSAPoll reports no
 //   failed connect before Windows 10 2004.
 // - An I/O completion port of ours: a socket can be bound to one port for life,
@@ -50,7 +50,9 @@ class MultiplexedConnect : public Job {
   virtual Progress Check() = 0;
   // Waiter thread: FD_CONNECT arrived with `error` (0: connected). The message is
   // this socket's own (its number is unique to this connect), so its error is the
-  // answer; ConnectEx still reads its OVERLAPPED.
+  // answer; ConnectEx still reads its OVERLAPPED, and should the message overtake
+  // that status it answers kWaiting and the waiter looks again soon (re-posting
+  // the message, never waiting: the thread serves every other connect).
   virtual Progress OnConnectEvent(int error) { return Check(); }
   // True when Check() costs a system call and the waiter should ask select()
   // first, batched with the others (ConnectEx reads its OVERLAPPED instead).
@@ -124,7 +126,11 @@ class ConnectWaiter {
     std::shared_ptr<MultiplexedConnect> job;
     int64_t next_check;  // clock.h ticks
     int interval_ms;
+    int reposts = 0;     // FD_CONNECT messages re-posted while the status lagged
   };
+  // How often a lagging FD_CONNECT is looked at again through the message queue
+  // before it is left to the timed recheck.
+  static constexpr int kMaxReposts = 8;
   struct DrainingConnect {
     std::shared_ptr<MultiplexedConnect> job;
     int64_t force_at;
@@ -146,6 +152,7 @@ class ConnectWaiter {
   void RecheckDrains(int64_t now);
   void StopAndRelease(const std::shared_ptr<MultiplexedConnect>& job);
   void Release(const std::shared_ptr<MultiplexedConnect>& job) { job->Complete(); }
+  void CountWaiting();  // publishes pending_.size() for Waiting()
   void StartTicking();
   void StopTickingWhenIdle();
   UINT NextConnectMessage();
