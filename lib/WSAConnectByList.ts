@@ -182,8 +182,9 @@ async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: 
  *   addresses: [{ address: '::1', port }, { address: '127.0.0.1', port }],
  *   timeout: 5000,
  * });
- * console.log(c.strategy, c.remoteAddress.address); // 'system' on Windows, 'race' under Wine; 127.0.0.1
- * console.log(c.attempts); // race: [{ address: '::1', outcome: 'failed', code: 'WSAECONNREFUSED', … }, { address: '127.0.0.1', outcome: 'connected', … }]
+ * // WSAConnectByList ('system') where ws2_32 exports it; under Wine the race tries each address in turn.
+ * console.log(c.strategy, c.remoteAddress.address); // Windows: system 127.0.0.1 · Wine: race 127.0.0.1
+ * console.log(c.attempts.map((a) => `${a.address} ${a.outcome}`)); // Windows: [ '127.0.0.1 connected' ] · Wine: [ '::1 failed', '127.0.0.1 connected' ]
  * c.socket.end();
  * server.close();
  * ```

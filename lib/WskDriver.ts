@@ -165,7 +165,7 @@ function failingStep(steps: WskConnectResult['steps']): string {
  * try {
  *   await driver.start();
  *   const r = await driver.connect({ address: '127.0.0.1', port: server.address().port, timeout: 2000 });
- *   console.log(r.steps.connect.code, r.elapsedMs); // STATUS_SUCCESS, ms inside the driver
+ *   console.log(r.steps.connect.code, `${r.elapsedMs} ms inside the driver`); // STATUS_SUCCESS … ms inside the driver
  * } finally {
  *   await driver.stop().catch(() => {}); // fails only if start() did
  *   await driver.uninstall();

@@ -54,8 +54,8 @@ export interface Diagnostics {
  * import { diagnostics } from 'winsock-connect';
  *
  * const { blockingCalls, multiplexedConnects } = diagnostics();
- * console.log(`${blockingCalls.waiting} blocking calls wait for a thread, ${multiplexedConnects.waiting} handshakes pending`);
- * // 0 blocking calls wait for a thread, 0 handshakes pending
+ * const line = `${blockingCalls.waiting} blocking calls wait for a thread, ${multiplexedConnects.waiting} handshakes pending`;
+ * console.log(line); // 0 blocking calls wait for a thread, 0 handshakes pending
  * ```
  */
 export function diagnostics(): Diagnostics {

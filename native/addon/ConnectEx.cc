@@ -25,6 +25,7 @@ class ConnectExJob : public MultiplexedConnect {
     int family = remote_.family();
     if (int err = result_.socket.Create(family, SOCK_STREAM, IPPROTO_TCP)) return Failed("socket", err);
     SOCKET s = socket();
+    if (int err = DualStackIfV4Mapped(s, remote_)) return Failed("setsockopt", err);
     SocketAddress any = SocketAddress::Wildcard(family);
     if (bind(s, any.sockaddr_ptr(), any.length()) != 0) return Failed("bind", WSAGetLastError());  // ConnectEx needs it
     int err = 0;

@@ -70,6 +70,10 @@ class WsaConnectJob : public MultiplexedConnect {
 
   bool Prepare() {
     SOCKET s = socket();
+    if (int err = DualStackIfV4Mapped(s, request_.remote)) {
+      result_.Fail("setsockopt", err);
+      return false;
+    }
     if (request_.broadcast) {
       BOOL on = TRUE;
       if (setsockopt(s, SOL_SOCKET, SO_BROADCAST, reinterpret_cast<const char*>(&on), sizeof on) != 0) {

@@ -81,11 +81,14 @@ SocketAddress SocketAddress::ToV4Mapped() const {
   return mapped;
 }
 
-SocketAddress SocketAddress::Unmapped() const {
-  if (family() != AF_INET6) return *this;
-  const unsigned char* bytes = storage_.Ipv6.sin6_addr.s6_addr;
+bool SocketAddress::IsV4Mapped() const {
   static const unsigned char kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(bytes, kPrefix, sizeof kPrefix) != 0) return *this;
+  return family() == AF_INET6 && std::memcmp(storage_.Ipv6.sin6_addr.s6_addr, kPrefix, sizeof kPrefix) == 0;
+}
+
+SocketAddress SocketAddress::Unmapped() const {
+  if (!IsV4Mapped()) return *this;
+  const unsigned char* bytes = storage_.Ipv6.sin6_addr.s6_addr;
   SocketAddress v4;
   v4.storage_.Ipv4.sin_family = AF_INET;
   v4.storage_.Ipv4.sin_port = storage_.Ipv6.sin6_port;

@@ -32,6 +32,10 @@ class SocketAddress {
   // 127.0.0.0/8, ::1, or ::ffff:127.x.x.x.
   bool IsLoopback() const;
 
+  // ::ffff:a.b.c.d: an IPv4 destination spelled as IPv6 (reachable only from a
+  // dual-stack socket).
+  bool IsV4Mapped() const;
+
   // For dual-stack sockets: IPv4 as ::ffff:a.b.c.d, and back again for reporting.
   SocketAddress ToV4Mapped() const;
   SocketAddress Unmapped() const;

@@ -22,6 +22,10 @@ int SetV6Only(SOCKET s, bool v6_only) {
   return 0;
 }
 
+int DualStackIfV4Mapped(SOCKET s, const SocketAddress& remote) {
+  return remote.IsV4Mapped() ? SetV6Only(s, false) : 0;
+}
+
 int PollConnect(SOCKET s) {
   fd_set writable;
   fd_set failed;

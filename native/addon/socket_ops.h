@@ -17,6 +17,12 @@ int UpdateConnectContext(SOCKET s);
 // IPV6_V6ONLY on an AF_INET6 socket: off makes it dual stack (IPv4 as v4-mapped).
 int SetV6Only(SOCKET s, bool v6_only);
 
+// A v4-mapped destination (::ffff:a.b.c.d) is reachable only from a dual-stack
+// socket, and Windows creates AF_INET6 sockets v6-only: IPV6_V6ONLY off for it, as
+// libuv does before its connects (so net.connect reaches it) and as
+// WSAConnectByList's own dual-stack socket does. Before bind and connect.
+int DualStackIfV4Mapped(SOCKET s, const SocketAddress& remote);
+
 // How a non-blocking connect stands, asked of the socket itself with a zero-timeout
 // select() (Microsoft's documented way): writable = connected (returns 0), in the
 // exception set = failed (returns SO_ERROR's code), neither = kStillConnecting.

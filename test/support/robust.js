@@ -29,8 +29,9 @@ const ARGUMENT_CODES = new Set(['ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE', 'ERR
 /**
  * The kind of an error a public call may reject with, or throws an
  * AssertionError naming the unexpected one: argument errors (TypeError/RangeError
- * with Node's ERR_* codes), the typed errors of lib/errors.ts, or the very error a
- * caller's getter threw.
+ * with Node's ERR_* codes), the typed errors of lib/errors.ts by their code
+ * (DriverServiceError's as 'DriverServiceError:<code>'), or 'caller-threw' for the
+ * very error a caller's getter threw.
  */
 function classifyError(error) {
   if (error instanceof PlantedGetterError) return 'caller-threw';
@@ -39,7 +40,7 @@ function classifyError(error) {
   if (error instanceof api.WinsockError) return error.code;
   if (error instanceof api.WinsockPlatformError) return error.code;
   if (error instanceof api.WskError) return error.code;
-  if (error instanceof api.DriverServiceError) return error.code;
+  if (error instanceof api.DriverServiceError) return `DriverServiceError:${error.code}`;
   assert.fail(`unexpected error type ${error?.constructor?.name}: ${error?.stack ?? error}`);
 }
 

@@ -16,7 +16,7 @@ const DIVERGENCE_TABLE = {
   byNameDualStack: { text: 'WSAConnectByNameW on a dual-stack AF_INET6 socket fails for IPv4 targets (raw -9 / 11001)', measured: ['8.0', '10.0'] },
   qos: { text: 'WSAConnect ignores FLOWSPEC QoS and caller data and leaves the callee buffer untouched', measured: ['8.0', '10.0'] },
   handleCount: { text: 'GetProcessHandleCount reports 0', measured: ['8.0', '10.0'] },
-  wskBindIpv6: { text: 'netio.sys WskBind passes 16 bytes for any address, so IPv6 binds fail', measured: ['8.0', '10.0'] },
+  wskBindIpv6: { text: 'netio.sys WskBind passes 16 bytes for any address, so IPv6 binds fail (STATUS_NO_MEMORY)', measured: ['8.0', '10.0'] },
   udpReconnectKeepsQueued: { text: 'a UDP re-connect to another peer keeps the datagrams already queued from the old one (Windows drops them)', measured: ['8.0', '10.0'] },
   wskSocketConnectStub: { text: 'WskSocketConnect is a stub that returns STATUS_NOT_IMPLEMENTED and never completes its IRP; the driver bounds the wait', measured: ['8.0', '10.0'] },
 };

@@ -17,6 +17,14 @@ describe('connectByList', function () {
   lo.checkNoLeaksAfterEach();
 
   describe("strategy 'race' (overlapped ConnectEx attempts)", () => {
+    it('an IPv4-mapped address in the list connects (a dual-stack attempt) and is reported as IPv4', async () => {
+      const c = await connectByList({ addresses: [{ address: '::ffff:127.0.0.1', port: v4.port }], strategy: 'race' });
+      assert.deepEqual(c.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: v4.port });
+      assert.equal(c.attempts[0].outcome, 'connected');
+      assert.equal(await lo.echoRoundTrip(c.socket, 'mapped'), 'mapped');
+      await lo.closeSocket(c.socket);
+    });
+
     it('connects, carries data both ways and reports the attempt', async () => {
       const c = await connectByList({ addresses: [{ address: '127.0.0.1', port: v4.port }], strategy: 'race' });
       assert.equal(c.strategy, 'race');

@@ -50,6 +50,16 @@ describe('wsaConnect (WSAConnect)', function () {
       assert.ok(took < 1000, `refused after ${took} ms`);
     });
 
+    it('an IPv4-mapped destination (::ffff:127.0.0.1) connects from a dual-stack socket and is reported as IPv4, as net.connect does', async () => {
+      // Windows (and Wine) create AF_INET6 sockets v6-only: without IPV6_V6ONLY off the
+      // connect fails (WSAENETUNREACH under Wine).
+      const c = await wsaConnect({ address: '::ffff:127.0.0.1', port: server.port });
+      assert.deepEqual(c.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: server.port });
+      assert.equal(c.localAddress.family, 'IPv4');
+      assert.equal(await lo.echoRoundTrip(c.socket, 'mapped'), 'mapped');
+      await lo.closeSocket(c.socket);
+    });
+
     it('connects unbound, carries data both ways', async () => {
       const c = await wsaConnect({ address: '127.0.0.1', port: server.port });
       assert.equal(c.syscall, 'WSAConnect');
@@ -273,12 +283,13 @@ describe('wsaConnect (WSAConnect)', function () {
       }
     });
 
-    it('a broadcast destination without broadcast: true: WSAEACCES under Wine 8, connected under Wine 10 (as on Windows)', async function () {
-      if (!underWine) {
-        console.log(`      (skipped on Windows: ${DIVERGENCES.broadcast}; only loopback addresses may be used here)`);
-        this.skip();
-      }
-      const needsSoBroadcast = wineBehaviour('broadcastConnectNeedsSoBroadcast');
+    it('127.255.255.255 without broadcast: true: connected on Windows and Wine 10, WSAEACCES under Wine 8', async function () {
+      // On Windows 127.255.255.255 is not a broadcast address, and even a real broadcast
+      // address connects without SO_BROADCAST (Wine's test_broadcast, run on Windows): either
+      // way Windows connects. Under Wine it is Linux's loopback broadcast address
+      // (DIVERGENCES.broadcast), where the answer depends on the Wine version. A UDP connect
+      // sends nothing, so no datagram leaves loopback.
+      const needsSoBroadcast = underWine ? wineBehaviour('broadcastConnectNeedsSoBroadcast') : false;
       if (needsSoBroadcast === undefined) {
         console.log(`      (skipped: a broadcast connect without SO_BROADCAST is not yet measured on Wine ${wineVersion})`);
         this.skip();
@@ -294,6 +305,20 @@ describe('wsaConnect (WSAConnect)', function () {
       const conn = await wsaConnect({ address: '127.255.255.255', port: 9, protocol: 'udp', broadcast: true });
       assert.equal(conn.remoteAddress.address, '127.255.255.255');
       await conn.close();
+    });
+
+    it('an IPv4-mapped destination: connected, reported as IPv4, datagrams reach the peer', async () => {
+      const peer = await udpPeer();
+      const conn = await wsaConnect({ address: '::ffff:127.0.0.1', port: peer.port, protocol: 'udp' });
+      try {
+        assert.deepEqual(conn.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: peer.port });
+        await conn.send('mapped');
+        assert.ok(await waitFor(() => peer.received.length === 1), 'the peer got the datagram');
+        assert.equal(peer.received[0].text, 'mapped');
+      } finally {
+        await conn.close();
+        await peer.close();
+      }
     });
 
     it('disconnect(): no default destination (send rejects WSAENOTCONN), then connect() to another peer', async () => {
