@@ -18,6 +18,7 @@ const DIVERGENCE_TABLE = {
   handleCount: { text: 'GetProcessHandleCount reports 0', measured: ['8.0', '10.0'] },
   wskBindIpv6: { text: 'netio.sys WskBind passes 16 bytes for any address, so IPv6 binds fail (STATUS_NO_MEMORY)', measured: ['8.0', '10.0'] },
   udpReconnectKeepsQueued: { text: 'a UDP re-connect to another peer keeps the datagrams already queued from the old one (Windows drops them)', measured: ['8.0', '10.0'] },
+  wskAddressStubs: { text: 'WskGetLocalAddress and WskGetRemoteAddress are stubs that never complete: a result has no addresses', measured: ['8.0', '10.0'] },
   wskSocketConnectStub: { text: 'WskSocketConnect is a stub that returns STATUS_NOT_IMPLEMENTED and never completes its IRP; the driver bounds the wait', measured: ['8.0', '10.0'] },
 };
 

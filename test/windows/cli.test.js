@@ -5,6 +5,8 @@
 const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
 const net = require('node:net');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { execFile, spawn } = require('node:child_process');
 const { once } = require('node:events');
@@ -341,6 +343,48 @@ describe('wsconnect --wait and --count (what CI jobs need)', function () {
     const summary = lines[lines.length - 1];
     assert.equal(summary.event, 'summary');
     assert.deepEqual([summary.connects, summary.succeeded, summary.failures], [3, 0, 3]);
+  });
+});
+
+describe('bin/wsconnect.js itself: the exits it owns', function () {
+  this.timeout(60_000);
+
+  it('a checkout without dist/ (not built): exit 70 and what to run', async () => {
+    // bin/wsconnect.js copied where ../dist/cli/main.js does not exist.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-bin-'));
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.copyFileSync(BIN, path.join(dir, 'bin', 'wsconnect.js'));
+    try {
+      const r = await new Promise((resolve) => execFile(process.execPath, [path.join(dir, 'bin', 'wsconnect.js'), '--version'], { timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stderr })));
+      assert.equal(r.code, 70, r.stderr);
+      assert.match(r.stderr, /dist\/cli\/main\.js is missing: run `npm run build`/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGINT (how libuv delivers Ctrl+C to node.exe) during a hanging connect: exit 130, the interrupted line', async () => {
+    // Node on Windows cannot send a console Ctrl+C to a child (child.kill terminates
+    // it), so the child raises the signal event itself, after 300 ms, through a
+    // preloaded script: the handler bin/wsconnect.js installs is what answers it.
+    const stalled = await lo.stalledServer();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-sigint-'));
+    const preload = path.join(dir, 'ctrl-c.js');
+    fs.writeFileSync(preload, "setTimeout(() => process.emit('SIGINT', 'SIGINT'), 300).unref();\n");
+    try {
+      const started = Date.now();
+      const r = await new Promise((resolve) => execFile(process.execPath, ['--require', preload, BIN, '--wsa', '127.0.0.1', String(stalled.port), '--json'], { timeout: 30_000 },
+        (error, stdout) => resolve({ code: error ? error.code : 0, killed: error?.killed, stdout })));
+      assert.notEqual(r.killed, true, 'wsconnect did not exit on SIGINT');
+      assert.equal(r.code, 130, r.stdout);
+      const line = JSON.parse(r.stdout);
+      assert.deepEqual([line.kind, line.code, line.exitCode], ['interrupted', 'ABORT_ERR', 130]);
+      assert.ok(Date.now() - started < 20_000, 'ended by the signal, not by a deadline');
+    } finally {
+      stalled.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,6 +6,8 @@
 // grows past the hanging calls. Behaviour tests with generous bounds: the
 // figures (live vs idle latency) are the bench's job (bench/sections/headOfLine.js).
 const assert = require('node:assert/strict');
+const dns = require('node:dns');
+const fs = require('node:fs');
 const api = require('../../dist/index.js');
 const lo = require('../support/loopback');
 
@@ -70,6 +72,26 @@ describe('head-of-line: no connect waits behind another', function () {
       console.log(`      (live ${name} in ${took} ms with ${HANGING} hanging; process threads ${threadsBefore} before, ${during.processThreads} during)`);
     });
   }
+
+  it("fs and dns (libuv's 4-thread pool) are not delayed: they complete while 16 blocking calls of ours hang", async () => {
+    // 16 hanging calls would fill libuv's pool four times over if they ran there; on
+    // our own pool fs.readFile and dns.lookup still complete while every one hangs.
+    const controller = new AbortController();
+    let settled = 0;
+    const hanging = Array.from({ length: 16 }, () => FUNCTIONS.connectByName(servers.stalled.port, { timeout: HANG_DEADLINE_MS, signal: controller.signal })
+      .then((c) => c.socket.destroy(), () => {}).finally(() => { settled += 1; }));
+    await waitFor(() => api.diagnostics().blockingCalls.running >= 16, '16 blocking calls running');
+    try {
+      const [text, found] = await Promise.all([fs.promises.readFile(__filename, 'utf8'), dns.promises.lookup('localhost', { family: 4 })]);
+      assert.match(text, /fs and dns/);
+      assert.equal(found.address, '127.0.0.1');
+      assert.equal(settled, 0, 'fs and dns completed while every blocking call still hung');
+      assert.ok(api.diagnostics().blockingCalls.running >= 16);
+    } finally {
+      controller.abort();
+      await Promise.all(hanging);
+    }
+  });
 
   it('a blocking call beyond the pool cap waits for a thread with its deadline running, then the pool serves again', async () => {
     const max = lo.stats().poolMaxThreads;

@@ -69,6 +69,29 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
     assert.equal(await waitForCount(() => accepted.length, before + 1), before + 1, 'the listener accepted one connection');
   });
 
+  it("reports the connection's addresses from WskGetLocalAddress / WskGetRemoteAddress: the listener saw that local port", async () => {
+    const seen = [];
+    const watcher = net.createServer((s) => { seen.push({ address: s.remoteAddress, port: s.remotePort }); s.on('error', () => {}); s.destroy(); });
+    await new Promise((resolve) => watcher.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = watcher.address().port;
+      const result = await driver.connect({ address: '127.0.0.1', port });
+      assert.equal(await waitForCount(() => seen.length, 1), 1);
+      if (underWine) {
+        console.log(`      (${DIVERGENCES.wskAddressStubs}; asserting their absence)`);
+        assert.deepEqual([result.localAddress, result.remoteAddress], [undefined, undefined]);
+        return;
+      }
+      assert.deepEqual(result.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port });
+      assert.equal(result.localAddress.address, '127.0.0.1');
+      assert.equal(result.localAddress.family, 'IPv4');
+      assert.ok(result.localAddress.port > 0, `local port ${result.localAddress.port}`);
+      assert.deepEqual(seen[0], { address: '127.0.0.1', port: result.localAddress.port });
+    } finally {
+      await new Promise((resolve) => watcher.close(resolve));
+    }
+  });
+
   it('connects over IPv6 (::1)', async () => {
     const v6 = await lo.echoServer('::1');
     try {
@@ -236,5 +259,38 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
   it('typed SCM errors: installing twice → ERROR_SERVICE_EXISTS; unknown service → ERROR_SERVICE_DOES_NOT_EXIST', async () => {
     await assert.rejects(WskDriver.install({ sysPath: SYS, name: NAME }), (err) => err instanceof DriverServiceError && err.code === 'ERROR_SERVICE_EXISTS' && err.errno === 1073);
     await assert.rejects(new WskDriver('NoSuchWskDriver').start(), (err) => err.code === 'ERROR_SERVICE_DOES_NOT_EXIST' && err.syscall === 'OpenService');
+  });
+});
+
+describe('WskDriver service states (SCM)', function () {
+  this.timeout(60_000);
+  const STATES_NAME = 'WskConnectStates';
+  let driver;
+
+  before(async function () {
+    skipUnlessDriverLoads(this);
+    await removeDriver(new WskDriver(STATES_NAME));
+    driver = await WskDriver.install({ sysPath: SYS, name: STATES_NAME });
+  });
+  after(async () => { await removeDriver(driver); });
+
+  it('stop() when installed but not running → ERROR_SERVICE_NOT_ACTIVE (1062)', async () => {
+    await assert.rejects(driver.stop(), (err) => err instanceof DriverServiceError && err.code === 'ERROR_SERVICE_NOT_ACTIVE' && err.errno === 1062);
+  });
+
+  it('start() twice → ERROR_SERVICE_ALREADY_RUNNING (1056); the running driver serves on, and stops once', async () => {
+    const listener = net.createServer((s) => s.destroy());
+    await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      await driver.start();
+      await assert.rejects(driver.start(), (err) => err instanceof DriverServiceError && err.code === 'ERROR_SERVICE_ALREADY_RUNNING' && err.errno === 1056);
+      await driver.open();
+      const result = await driver.connect({ address: '127.0.0.1', port: listener.address().port });
+      assert.equal(result.status, NtStatus.STATUS_SUCCESS);
+      await driver.stop();
+      await assert.rejects(driver.stop(), (err) => err instanceof DriverServiceError && err.code === 'ERROR_SERVICE_NOT_ACTIVE');
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
   });
 });
