@@ -225,7 +225,8 @@ export class WskDriver {
     // Windows unloads a driver only once no handle to its device is open: cancel
     // ours first and wait for them. Wine unloads at once and its unload aborts every
     // request itself; cancelling first there made winedevice crash in about 1 of 4
-    // runs of 10 stop/start cycles (docs/driver-developers.md), so it is not done.
+    // runs of 10 stop/start cycles, and in 1 of 8 with the engine design: a Wine netio
+    // race on force-closed sockets (docs/driver-developers.md), so it is not done.
     const binding = this.native();
     if (binding.platform().wine === null) await interruptIoctlsInFlight(binding);
     try {

@@ -136,7 +136,7 @@ export function validateIpAddress(value: unknown, name: string): string {
 
 /**
  * Addresses that cannot name one TCP peer: unspecified, limited broadcast and
- * multicast. The same rule as the driver's own check (native/driver/wskconnect_validate.c),
+ * multicast. The same rule as the driver's own check (native/driver/validate.c),
  * applied here so bad input is a RangeError before any native call.
  */
 const NOT_ONE_PEER = (() => {

@@ -30,7 +30,8 @@ GCC_INCLUDE=$("$CC" -print-file-name=include)
 
 mkdir -p "$OUT"
 
-# Kernel driver: no CRT, no stack protector (no __security_cookie in a driver
+# Kernel driver: every .c file of this directory (the .vcxproj takes the same
+# *.c), no CRT, no stack protector (no __security_cookie in a driver
 # without the CRT), no builtins (they would emit calls to absent CRT code),
 # native subsystem, DriverEntry as the image entry point.
 # -lhal: Wine exports KeQueryPerformanceCounter from hal.dll, not ntoskrnl.
@@ -41,8 +42,7 @@ mkdir -p "$OUT"
     -fno-stack-protector -fno-builtin \
     -nostdlib -shared -Wl,--subsystem,native -Wl,--entry,DriverEntry \
     -o "$OUT/wskconnect.sys" \
-    "$HERE/wskconnect.c" "$HERE/wskconnect_validate.c" "$HERE/wskconnect_op.c" \
-    "$HERE/wskconnect_wsk.c" \
+    "$HERE"/*.c \
     -L"$WINE_LIBDIR" -lntoskrnl -lnetio -lhal
 
 # User-mode test tool (mingw's own Windows headers, static so no DLLs needed).

@@ -169,8 +169,12 @@ function Get-TestSigningState {
     .DESCRIPTION
         ActiveInThisBoot comes from HKLM\SYSTEM\CurrentControlSet\Control\SystemStartOptions
         (the options the running system was booted with; not localized).
-        ConfiguredInBcd comes from 'bcdedit /enum {current}' (what the NEXT boot uses);
-        $null when bcdedit could not be read (not elevated). SecureBoot is $true/$false,
+        ConfiguredInBcd is the BCD element that 'bcdedit /set testsigning' writes
+        (BcdLibraryBoolean_AllowPrereleaseSignatures, 0x16000049) of the {current} boot
+        entry, read through WMI's BcdStore class: what the NEXT boot uses, as a boolean,
+        whatever the display language ('bcdedit /enum' prints localized values, so its
+        text is kept only for the log). $null when the store could not be opened (not
+        elevated). SecureBoot is $true/$false,
         or $null on a BIOS (non-UEFI) machine or when it cannot be queried.
     #>
     [CmdletBinding()]
@@ -185,13 +189,22 @@ function Get-TestSigningState {
     $active = $startOptions -match '\bTESTSIGNING\b'
 
     $configured = $null
+    try {
+        # {current}'s well-known GUID, and the element bcdedit calls "testsigning".
+        $store = ([wmiclass]'\\.\root\WMI:BcdStore').OpenStore('')
+        if ($store.ReturnValue) {
+            $current = $store.Store.OpenObject('{fa926493-6f1c-4193-a414-58f0b2456d1e}')
+            if ($current.ReturnValue) {
+                $element = $current.Object.GetElement(0x16000049)
+                $configured = [bool]($element.ReturnValue -and $element.Element.Boolean)
+            }
+        }
+    } catch {
+        $configured = $null
+    }
     $bcdText = ''
     try {
-        $bcd = Invoke-Native -FilePath 'bcdedit.exe' -ArgumentList @('/enum', '{current}')
-        $bcdText = $bcd.Output
-        if ($bcd.ExitCode -eq 0) {
-            $configured = $bcdText -match '(?m)^\s*testsigning\s+Yes\s*$'
-        }
+        $bcdText = (Invoke-Native -FilePath 'bcdedit.exe' -ArgumentList @('/enum', '{current}')).Output
     } catch {
         $bcdText = "bcdedit could not run: $($_.Exception.Message)"
     }

@@ -7,8 +7,9 @@
     Reads two things:
       * the running boot: HKLM\SYSTEM\CurrentControlSet\Control\SystemStartOptions
         contains TESTSIGNING when this boot allows test-signed drivers;
-      * the boot configuration for the next boot: 'bcdedit /enum {current}'
-        shows 'testsigning  Yes'.
+      * the boot configuration for the next boot: the {current} entry's
+        testsigning element (0x16000049) read from the BCD store through WMI,
+        not from bcdedit's text, which is localized.
     and whether Secure Boot is on (Confirm-SecureBootUEFI; unavailable on BIOS
     machines, which is reported as 'unknown').
 

@@ -83,6 +83,15 @@
 .PARAMETER SkipTypeScriptBuild
     Do not recompile lib/ to dist/ (dist/ must exist).
 
+.PARAMETER DriverVerifier
+    On a VM: run the suite under Driver Verifier's standard checks for
+    wskconnect.sys. The first run configures them ('verifier /standard /driver
+    wskconnect.sys') and stops with REBOOT REQUIRED (3010): Verifier takes effect
+    at the next boot. After the reboot, the same command runs the suite with
+    Verifier active; a violation bug-checks the VM (read the dump with WinDbg:
+    !analyze -v). 'verifier /reset' and a reboot turn it off. Not for the hosted
+    CI runner, which cannot reboot.
+
 .EXAMPLE
     # On a test-signed VM, from an elevated Windows PowerShell in the repository:
     powershell -ExecutionPolicy Bypass -File .\scripts\driver\Invoke-DriverTests.ps1
@@ -100,7 +109,8 @@ param(
     [string]$TimestampUrl = '',
     [ValidateRange(1000, 3600000)][int]$MochaTimeoutMs = 60000,
     [ValidateRange(1, 600)][int]$StopTimeoutSeconds = 30,
-    [switch]$SkipTypeScriptBuild
+    [switch]$SkipTypeScriptBuild,
+    [switch]$DriverVerifier
 )
 
 Set-StrictMode -Version Latest
@@ -224,6 +234,23 @@ function Invoke-Run {
             Set-Outcome 'HARNESS_ERROR' "Enable-TestSigning.ps1 failed (exit code $code); see the output above." 210
             return
         }
+    }
+
+    if ($DriverVerifier) {
+        Write-Step 'Driver Verifier'
+        # What the next boot verifies, from the registry (verifier's own text is localized).
+        $mm = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager\Memory Management' -ErrorAction SilentlyContinue
+        $verified = $mm -and ($mm.PSObject.Properties.Name -contains 'VerifyDrivers') -and (@([string]$mm.VerifyDrivers -split '\s+') -contains 'wskconnect.sys')
+        if (-not $verified) {
+            $set = Invoke-Native -FilePath 'verifier.exe' -ArgumentList @('/standard', '/driver', 'wskconnect.sys') -Echo
+            if ($set.ExitCode -ne 0 -and $set.ExitCode -ne 2) {
+                Set-Outcome 'HARNESS_ERROR' "verifier /standard /driver wskconnect.sys failed (exit code $($set.ExitCode))." 210
+                return
+            }
+            Set-Outcome 'REBOOT_REQUIRED' 'Driver Verifier is configured for wskconnect.sys and takes effect at the next boot: reboot, then run this script again with -DriverVerifier.' 3010
+            return
+        }
+        Write-Host 'Driver Verifier: wskconnect.sys is configured (standard checks); they are active if the VM rebooted since.'
     }
 
     Write-Step 'Driver'

@@ -3,6 +3,7 @@
 // netio.sys; on Windows only where a signed driver is provided (the driver workflow
 // sets WSKCONNECT_SYS), since loading needs test signing and elevation.
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const api = require('../../dist/index.js');
 const net = require('node:net');
 const { WskDriver, WskError, DriverServiceError, NtStatus } = require('../../dist/index.js');
@@ -38,6 +39,22 @@ async function waitForCount(count, want, ms = 5000) {
   const deadline = Date.now() + ms;
   while (count() < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   return count();
+}
+
+/** Under Wine, the Linux threads of every winedevice.exe (the driver's host); null on Windows. */
+function winedeviceThreads() {
+  if (!underWine) return null;
+  let total = 0;
+  for (const entry of fs.readdirSync('Z:\\proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!fs.readFileSync(`Z:\\proc\\${entry}\\cmdline`, 'latin1').includes('winedevice.exe')) continue;
+      total += Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`Z:\\proc\\${entry}\\status`, 'latin1'))[1]);
+    } catch {
+      // A process that ended while we looked.
+    }
+  }
+  return total;
 }
 
 describe('WskDriver (kernel WskConnect through the driver)', function () {
@@ -197,6 +214,34 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
       const result = await driver.connect({ address: '127.0.0.1', port: server.address().port });
       assert.equal(result.status, NtStatus.STATUS_SUCCESS);
     });
+  });
+
+  it('48 hanging kernel connects hold no system worker: a live connect completes meanwhile; under Wine winedevice gains at most 4 threads', async () => {
+    const stalled = await lo.stalledServer();
+    const controller = new AbortController();
+    try {
+      const before = winedeviceThreads();
+      const hanging = Array.from({ length: 48 }, () =>
+        driver.connect({ address: '127.0.0.1', port: stalled.port, timeout: 20_000, signal: controller.signal }).catch((e) => e));
+      await new Promise((r) => setTimeout(r, 300)); // every IOCTL in the driver by now
+      const during = winedeviceThreads();
+      const live = await driver.connect({ address: '127.0.0.1', port: server.address().port, timeout: 5000 });
+      assert.equal(live.status, NtStatus.STATUS_SUCCESS);
+      if (before !== null) {
+        // One engine thread serves every request; a work item per request (the old
+        // design) took a Wine thread-pool thread each.
+        console.log(`      (winedevice threads: ${before} before, ${during} with 48 hanging)`);
+        assert.ok(during - before <= 4, `winedevice grew from ${before} to ${during} threads`);
+      } else {
+        console.log('      (thread count not checked: a kernel driver runs in the System process on Windows)');
+      }
+      controller.abort();
+      const outcomes = await Promise.all(hanging);
+      assert.ok(outcomes.every((e) => e.name === 'AbortError'), 'each hanging connect ended by the abort');
+    } finally {
+      controller.abort();
+      stalled.close();
+    }
   });
 
   it("mode 'socketConnect' (WskSocketConnect)", async () => {

@@ -67,7 +67,7 @@ function fields(buf) {
 
 const allZero = (bytes) => bytes.every((b) => b === 0);
 
-/** Mirrors wskconnect_validate.c: may this address name one TCP peer? */
+/** Mirrors native/driver/validate.c: may this address name one TCP peer? */
 function addressAccepted(f) {
   if (f.family === AF_INET) {
     if (!allZero(f.address.subarray(4)) || f.scopeId !== 0) return false;

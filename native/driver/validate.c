@@ -1,10 +1,10 @@
 /*
- * wskconnect_validate.c - the rules a WSKCONNECT_REQUEST must satisfy before
- * the driver touches the network. Kept apart from the I/O code so the rules
- * read as one list (they mirror the contract at the top of wskconnect_ioctl.h).
- * Buffer lengths are checked by the dispatch routine, which owns the IRP.
+ * validate.c - the rules a WSKCONNECT_REQUEST must satisfy before the driver
+ * touches the network. Kept apart from the I/O code so the rules read as one
+ * list (they mirror the contract at the top of wskconnect_ioctl.h). Buffer
+ * lengths are checked by the dispatch routine, which owns the IRP.
  */
-#include "wskconnect.h"
+#include "validate.h"
 
 static BOOLEAN all_zero(const UCHAR *bytes, ULONG count)
 {
@@ -53,6 +53,7 @@ static NTSTATUS validate_address(const WSKCONNECT_REQUEST *req)
     }
 }
 
+_Use_decl_annotations_
 NTSTATUS WskcValidateRequest(const WSKCONNECT_REQUEST *req)
 {
     if (req->Version != WSKCONNECT_VERSION || req->Size != sizeof(WSKCONNECT_REQUEST))

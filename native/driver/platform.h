@@ -1,11 +1,11 @@
 /*
- * wskconnect_platform.h - the only place that knows the driver is built from
- * two header sets: the WDK on Windows, and Wine's DDK headers (-DWSKCONNECT_WINE_DDK,
- * set by build.sh) on Linux with mingw-w64. Everything else in native/driver is
- * written against the names defined here, so the two builds share all sources.
+ * platform.h - the only place that knows the driver is built from two header
+ * sets: the WDK on Windows, and Wine's DDK headers (-DWSKCONNECT_WINE_DDK, set by
+ * build.sh) on Linux with mingw-w64. Everything else in native/driver is written
+ * against the names defined here, so the two builds share all sources.
  */
-#ifndef WSKCONNECT_PLATFORM_H
-#define WSKCONNECT_PLATFORM_H
+#ifndef WSKC_PLATFORM_H
+#define WSKC_PLATFORM_H
 
 #ifdef WSKCONNECT_WINE_DDK
 
@@ -45,6 +45,11 @@ static inline void *wskc_wine_alloc(SIZE_T size, ULONG tag)
 /* SAL role types (DRIVER_DISPATCH ...) do not exist in Wine's headers. */
 #define WSKC_ROLE(role, name)
 
+/* No IoSetCompletionRoutineEx in Wine: the plain routine, which cannot fail.
+ * (DriverUnload waits for every completion; see WSKC_WINE_UNLOAD_GRACE_MS.) */
+#define WSKC_SET_COMPLETION(device, irp, routine, context) \
+    (IoSetCompletionRoutine((irp), (routine), (context), TRUE, TRUE, TRUE), STATUS_SUCCESS)
+
 #ifndef DPFLTR_IHVNETWORK_ID
 #define DPFLTR_IHVNETWORK_ID 78 /* value of the WDK's dpfilter.h enum */
 #endif
@@ -63,6 +68,54 @@ static inline void *wskc_wine_alloc(SIZE_T size, ULONG tag)
 /* Role-type declarations let Code Analysis / SDV check the callbacks. */
 #define WSKC_ROLE(role, name) role name;
 
+/* A legacy (non-PnP) driver may be unloaded while a completion routine of its
+ * own is still running: the Ex form keeps the device object, hence the image,
+ * referenced until the routine has returned. It allocates, so it can fail. */
+#define WSKC_SET_COMPLETION(device, irp, routine, context) \
+    IoSetCompletionRoutineEx((device), (irp), (routine), (context), TRUE, TRUE, TRUE)
+
+#endif
+
+/* SAL and IRQL annotations: the WDK's sal.h/driverspecs.h define them for Code
+ * Analysis; mingw-w64 and Wine lack most, so they read as nothing there. */
+#ifndef _IRQL_requires_max_
+#define _IRQL_requires_max_(irql)
+#endif
+#ifndef _IRQL_requires_
+#define _IRQL_requires_(irql)
+#endif
+#ifndef _IRQL_requires_same_
+#define _IRQL_requires_same_
+#endif
+#ifndef _Must_inspect_result_
+#define _Must_inspect_result_
+#endif
+#ifndef _Use_decl_annotations_
+#define _Use_decl_annotations_
+#endif
+#ifndef _Function_class_
+#define _Function_class_(name)
+#endif
+#ifndef _Requires_lock_held_
+#define _Requires_lock_held_(lock)
+#endif
+#ifndef _Requires_lock_not_held_
+#define _Requires_lock_not_held_(lock)
+#endif
+#ifndef _In_
+#define _In_
+#endif
+#ifndef _In_opt_
+#define _In_opt_
+#endif
+#ifndef _Inout_
+#define _Inout_
+#endif
+#ifndef _Out_
+#define _Out_
+#endif
+#ifndef _Outptr_
+#define _Outptr_
 #endif
 
 #define WSKC_POOL_TAG 0x636B7357u /* 'cksW': shows as "Wskc" in pool dumps */
@@ -72,4 +125,4 @@ static inline void *wskc_wine_alloc(SIZE_T size, ULONG tag)
  * when WINEDEBUG enables it (e.g. WINEDEBUG=+ntoskrnl or warn+all). */
 #define WSKC_LOG(...) DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_ERROR_LEVEL, "wskconnect: " __VA_ARGS__)
 
-#endif /* WSKCONNECT_PLATFORM_H */
+#endif /* WSKC_PLATFORM_H */

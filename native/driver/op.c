@@ -1,0 +1,122 @@
+/*
+ * op.c - WSK IRPs that the driver owns. The completion routine runs at any
+ * IRQL up to DISPATCH_LEVEL, on the provider's thread: it only marks the op
+ * complete and posts it to the engine (unless the engine is still inside the
+ * provider call, see WskcOpBeginCall), and keeps the IRP ours
+ * (STATUS_MORE_PROCESSING_REQUIRED) so it can be re-armed or freed.
+ */
+#include "op.h"
+
+enum { WSKC_IN_CALL_NO = 0, WSKC_IN_CALL_YES, WSKC_IN_CALL_COMPLETED };
+
+static volatile LONG live_ops;
+static KSPIN_LOCK abandoned_lock;
+static LIST_ENTRY abandoned_ops;
+
+WSKC_ROLE(static IO_COMPLETION_ROUTINE, op_completed)
+
+_Function_class_(IO_COMPLETION_ROUTINE)
+_IRQL_requires_same_
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static NTSTATUS NTAPI op_completed(_In_ PDEVICE_OBJECT device, _In_ PIRP irp, _In_opt_ PVOID context)
+{
+    WSKC_OP *op = (WSKC_OP *)context;
+    UNREFERENCED_PARAMETER(device);
+    UNREFERENCED_PARAMETER(irp);
+    InterlockedExchange(&op->Completed, 1);
+    if (InterlockedCompareExchange(&op->InCall, WSKC_IN_CALL_COMPLETED, WSKC_IN_CALL_YES) != WSKC_IN_CALL_YES)
+        WskcMailboxPost(op->Mailbox, &op->Mail, WSKC_MAIL_OP_COMPLETED);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+_Use_decl_annotations_
+void WskcOpInitModule(void)
+{
+    KeInitializeSpinLock(&abandoned_lock);
+    InitializeListHead(&abandoned_ops);
+}
+
+_Use_decl_annotations_
+WSKC_OP *WskcOpAlloc(PDEVICE_OBJECT device, WSKC_MAILBOX *mailbox, PVOID owner)
+{
+    WSKC_OP *op = WSKC_ALLOC_NONPAGED(sizeof(*op), WSKC_POOL_TAG);
+    if (!op)
+        return NULL;
+    op->Irp = IoAllocateIrp(1, FALSE); /* WSK needs one stack location */
+    if (!op->Irp) {
+        WSKC_FREE(op);
+        return NULL;
+    }
+    op->Device = device;
+    op->Mailbox = mailbox;
+    op->Owner = owner;
+    InterlockedIncrement(&live_ops);
+    return op;
+}
+
+_Use_decl_annotations_
+void WskcOpFree(WSKC_OP *op)
+{
+    IoFreeIrp(op->Irp);
+    WSKC_FREE(op);
+    InterlockedDecrement(&live_ops);
+}
+
+_Use_decl_annotations_
+NTSTATUS WskcOpArm(WSKC_OP *op, PIRP *irp)
+{
+    NTSTATUS status;
+
+    IoReuseIrp(op->Irp, STATUS_UNSUCCESSFUL);
+    InterlockedExchange(&op->Completed, 0);
+    status = WSKC_SET_COMPLETION(op->Device, op->Irp, op_completed, op);
+    *irp = op->Irp;
+    return status;
+}
+
+_Use_decl_annotations_
+void WskcOpBeginCall(WSKC_OP *op)
+{
+    InterlockedExchange(&op->InCall, WSKC_IN_CALL_YES);
+}
+
+_Use_decl_annotations_
+BOOLEAN WskcOpEndCall(WSKC_OP *op)
+{
+    return InterlockedExchange(&op->InCall, WSKC_IN_CALL_NO) == WSKC_IN_CALL_COMPLETED;
+}
+
+_Use_decl_annotations_
+BOOLEAN WskcOpCompleted(const WSKC_OP *op)
+{
+    return InterlockedCompareExchange((volatile LONG *)&op->Completed, 0, 0) != 0;
+}
+
+_Use_decl_annotations_
+void WskcOpAbandon(WSKC_OP *op)
+{
+    KIRQL irql;
+
+    op->Owner = NULL;
+    KeAcquireSpinLock(&abandoned_lock, &irql);
+    InsertTailList(&abandoned_ops, &op->AbandonedLink);
+    KeReleaseSpinLock(&abandoned_lock, irql);
+}
+
+_Use_decl_annotations_
+ULONG WskcOpFreeAbandoned(void)
+{
+    ULONG n = 0;
+
+    while (!IsListEmpty(&abandoned_ops)) {
+        LIST_ENTRY *e = RemoveHeadList(&abandoned_ops);
+        WskcOpFree(CONTAINING_RECORD(e, WSKC_OP, AbandonedLink));
+        n++;
+    }
+    return n;
+}
+
+LONG WskcOpLiveCount(void)
+{
+    return InterlockedCompareExchange(&live_ops, 0, 0);
+}
