@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { MAX_ADDRESSES, MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, MAX_TIMEOUT_MS } from 'winsock-connect';
+import { MAX_ADDRESSES, MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, MAX_TIMEOUT_MS, WSK_TIMEOUT_MAX_MS, WSK_TIMEOUT_MIN_MS } from 'winsock-connect';
 
 /** Which library function a run calls. */
 export type CliFunction = 'connectByName' | 'connectByList' | 'wsaConnect' | 'wskConnect';
@@ -71,8 +71,6 @@ export class UsageError extends Error {
   }
 }
 
-/** The driver's own bounds on its connect deadline (lib/WskDriver.ts). */
-const WSK_TIMEOUT_RANGE = { min: 1, max: 60_000 } as const;
 export const DEFAULT_DRIVER_NAME = 'WskConnect';
 
 const OPTIONS = {
@@ -268,8 +266,8 @@ function parseRepetition(values: Values): Pick<CliRequest, 'wait' | 'count' | 'i
 function parseTimeout(text: string | undefined, fn: CliFunction): number {
   if (text === undefined) return 0;
   const ms = parseMilliseconds(text, '--timeout');
-  if (fn === 'wskConnect' && (ms < WSK_TIMEOUT_RANGE.min || ms > WSK_TIMEOUT_RANGE.max)) {
-    throw new UsageError(`--timeout for --wsk must be ${WSK_TIMEOUT_RANGE.min} to ${WSK_TIMEOUT_RANGE.max} ms: the driver bounds its own wait (got ${text})`);
+  if (fn === 'wskConnect' && (ms < WSK_TIMEOUT_MIN_MS || ms > WSK_TIMEOUT_MAX_MS)) {
+    throw new UsageError(`--timeout for --wsk must be ${WSK_TIMEOUT_MIN_MS} to ${WSK_TIMEOUT_MAX_MS} ms: the driver bounds its own wait (got ${text})`);
   }
   return ms;
 }

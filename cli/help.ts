@@ -3,6 +3,7 @@
  * keep the two in step.
  * @module
  */
+import { DEFAULT_ATTEMPT_DELAY_MS, WSK_DEFAULT_TIMEOUT_MS, WSK_TIMEOUT_MAX_MS, WSK_TIMEOUT_MIN_MS } from 'winsock-connect';
 import { DEFAULT_DRIVER_NAME, DEFAULT_INTERVAL_MS, MAX_COUNT } from './args';
 import { ExitCode } from './output';
 import { DEFAULT_REPLY_WAIT_MS } from './reply';
@@ -19,13 +20,13 @@ IPv6 with a port is written in brackets: [::1]:80.
 
 Options:
   --timeout <ms>           deadline for the connect (default: none, the OS decides;
-                           --wsk: 1-60000, default 10000)
+                           --wsk: ${WSK_TIMEOUT_MIN_MS}-${WSK_TIMEOUT_MAX_MS}, default ${WSK_DEFAULT_TIMEOUT_MS})
   --family dual|ipv4|ipv6  connectByName's socket (default dual: IPv6 with IPV6_V6ONLY off)
   --list <a:p,b:p,...>     1-64 IP literals with ports, in order of preference
   --strategy auto|system|race
                            --list: WSAConnectByList (system), our ConnectEx race (race),
                            or system where ws2_32 has it, else race (auto, default)
-  --attempt-delay <ms>     --list race: ms between starting attempts (default 250)
+  --attempt-delay <ms>     --list race: ms between starting attempts (default ${DEFAULT_ATTEMPT_DELAY_MS})
   --wsa                    use WSAConnect
   --local <addr[:port]>    --wsa: bind to this local address (and port) first
   --udp                    --wsa: a UDP socket (WSAConnect sets its default destination)

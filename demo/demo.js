@@ -60,8 +60,8 @@ async function udpEchoServer(host) {
 }
 
 // A port nobody listens on (connects are refused) and a listener whose accept
-// queue is full (connects hang): lib/loopbackFixtures.ts.
-const { refusedPort, stalledServer } = require('../dist/loopbackFixtures.js');
+// queue is full (connects hang): test/support/loopbackFixtures.js.
+const { refusedPort, stalledServer } = require('../test/support/loopbackFixtures.js');
 
 // ---------------------------------------------------------------------------
 // Echo through what a row connected, and close it

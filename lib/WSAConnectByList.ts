@@ -4,7 +4,6 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { isIPv6 } from 'node:net';
 import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
 import { connectionFromResult, errorFromResult, isFunctionMissing, type Adopter } from './connection';
 import { WinsockError, WsaError } from './errors';
@@ -92,10 +91,6 @@ function validateByList(options: unknown): ListRequest {
     strategy: validateOneOf(options.strategy, 'options.strategy', ['auto', 'system', 'race'] as const, 'auto'),
     attemptDelayMs: Math.min(attemptDelayMs, MAX_TIMEOUT_MS),
   };
-}
-
-function familyOf(address: string): 'IPv4' | 'IPv6' {
-  return isIPv6(address) ? 'IPv6' : 'IPv4';
 }
 
 async function viaSystem(binding: NativeBinding, request: ListRequest, startedAt: number, adopt: Adopter): Promise<Connection> {

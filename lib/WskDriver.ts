@@ -9,6 +9,7 @@ import { runJob } from './jobs';
 import { loadBinding, type NativeAddress, type NativeBinding, type NativeIoctlResult, type NativeResult } from './native';
 import type { AddressInfo } from './types';
 import { outOfRange, validateName, validateObject, validateOneOf, validateRemotePort, validateSignal, validateTimeout, validateUnicastAddress } from './validate';
+import { WSKCONNECT_MODE_BIND_CONNECT, WSKCONNECT_MODE_SOCKET_CONNECT, WSKCONNECT_STATUS_NOT_ATTEMPTED, WSKCONNECT_TIMEOUT_MAX_MS, WSKCONNECT_TIMEOUT_MIN_MS } from './wskconnectIoctl';
 
 /**
  * This process's IOCTLs in flight to the driver (any WskDriver instance: there is one
@@ -41,11 +42,15 @@ export async function interruptIoctlsInFlight(binding: NativeBinding): Promise<v
   await Promise.all(pending.map(([, settled]) => settled));
 }
 
-/** Statuses inside a driver result that mean "this step did not run". */
-export const WSK_STEP_NOT_ATTEMPTED = 0xe0a57001;
-const TIMEOUT_MAX_MS = 60_000;
-const DEFAULT_TIMEOUT_MS = 10_000;
-const MODES = { connect: 0, socketConnect: 1 } as const;
+/** The status inside a driver result that means "this step did not run". */
+export const WSK_STEP_NOT_ATTEMPTED = WSKCONNECT_STATUS_NOT_ATTEMPTED;
+/** Shortest `timeout` the driver takes, ms (from native/include/wskconnect_ioctl.h). */
+export const WSK_TIMEOUT_MIN_MS = WSKCONNECT_TIMEOUT_MIN_MS;
+/** Longest `timeout` the driver takes, ms: it bounds every wait (from the same header). */
+export const WSK_TIMEOUT_MAX_MS = WSKCONNECT_TIMEOUT_MAX_MS;
+/** The driver's bound on a connect when `timeout` is not given, ms. */
+export const WSK_DEFAULT_TIMEOUT_MS = 10_000;
+const MODES = { connect: WSKCONNECT_MODE_BIND_CONNECT, socketConnect: WSKCONNECT_MODE_SOCKET_CONNECT } as const;
 
 /** One step the driver took, with its NTSTATUS. */
 export interface WskStep {
@@ -111,7 +116,11 @@ export interface WskConnectOptions {
   address: string;
   /** The target port, 1–65535 (port 0 is a RangeError, `ERR_OUT_OF_RANGE`). */
   port: number;
-  /** The driver's bound on socket + bind + connect, 1..60000 ms (default 10000); STATUS_IO_TIMEOUT when it passes. */
+  /**
+   * The driver's bound on socket + bind + connect, {@link WSK_TIMEOUT_MIN_MS} to
+   * {@link WSK_TIMEOUT_MAX_MS} ms (default {@link WSK_DEFAULT_TIMEOUT_MS});
+   * STATUS_IO_TIMEOUT when it passes.
+   */
   timeout?: number;
   /**
    * Aborting rejects at once with an {@link AbortError}; the IOCTL is cancelled
@@ -224,9 +233,8 @@ export class WskDriver {
   async stop(): Promise<void> {
     // Windows unloads a driver only once no handle to its device is open: cancel
     // ours first and wait for them. Wine unloads at once and its unload aborts every
-    // request itself; cancelling first there made winedevice crash in about 1 of 4
-    // runs of 10 stop/start cycles, and in 1 of 8 with the engine design: a Wine netio
-    // race on force-closed sockets (docs/driver-developers.md), so it is not done.
+    // request itself; cancelling first there exposes a Wine netio crash on
+    // force-closed sockets (measured: docs/driver-developers.md), so it is not done.
     const binding = this.native();
     if (binding.platform().wine === null) await interruptIoctlsInFlight(binding);
     try {
@@ -279,9 +287,9 @@ export class WskDriver {
     validateObject(options, 'options');
     const address = validateUnicastAddress(options.address, 'options.address');
     const port = validateRemotePort(options.port, 'options.port');
-    const timeoutMs = options.timeout === undefined ? DEFAULT_TIMEOUT_MS : validateTimeout(options.timeout, 'options.timeout');
-    if (timeoutMs < 1 || timeoutMs > TIMEOUT_MAX_MS) {
-      throw outOfRange('options.timeout', `>= 1 and <= ${TIMEOUT_MAX_MS}`, options.timeout);
+    const timeoutMs = options.timeout === undefined ? WSK_DEFAULT_TIMEOUT_MS : validateTimeout(options.timeout, 'options.timeout');
+    if (timeoutMs < WSK_TIMEOUT_MIN_MS || timeoutMs > WSK_TIMEOUT_MAX_MS) {
+      throw outOfRange('options.timeout', `>= ${WSK_TIMEOUT_MIN_MS} and <= ${WSK_TIMEOUT_MAX_MS}`, options.timeout);
     }
     const signal = validateSignal(options.signal, 'options.signal');
     const mode = validateOneOf(options.mode, 'options.mode', ['connect', 'socketConnect'] as const, 'connect');

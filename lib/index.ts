@@ -23,7 +23,7 @@ export type { DatagramInfo } from './DatagramConnection';
 export { ServiceType, QOS_NOT_SPECIFIED } from './qos';
 export type { Flowspec, QualityOfService } from './qos';
 export type { AddressInfo, ConnectAttempt, Connection, ConnectSyscall, ListStrategy } from './types';
-export { WskDriver, WSK_STEP_NOT_ATTEMPTED } from './WskDriver';
+export { WskDriver, WSK_DEFAULT_TIMEOUT_MS, WSK_STEP_NOT_ATTEMPTED, WSK_TIMEOUT_MAX_MS, WSK_TIMEOUT_MIN_MS } from './WskDriver';
 export type { WskConnectOptions, WskConnectResult, WskStep } from './WskDriver';
 export { isSupported, platformInfo } from './platform';
 export type { PlatformInfo } from './platform';

@@ -15,13 +15,9 @@ const handlerInstalled = new WeakSet<NativeBinding>();
 /**
  * Finished jobs are taken from the addon one per event-loop turn. The addon only
  * says "results are waiting" (one call per batch); a setImmediate then takes
- * DELIVERIES_PER_TURN of them and, if more are waiting, leaves the rest for the
- * next turn, so timers and I/O run between deliveries. Each delivery resumes a
- * connect whose adoption (uv_tcp_open, new net.Socket) costs the loop ~0.4 ms
- * under Wine. Measured with 1,000 concurrent connects (bench/, under Wine):
- * all at once held the loop for over 100 ms at a time; 8 per turn gave an
- * event-loop delay p99 of 26-58 ms, 4 of 14-29 ms, 2 of 9-16 ms, 1 of 6-13 ms,
- * with the same time to settle the whole burst.
+ * DELIVERIES_PER_TURN of them and leaves the rest for the next turn, so timers and
+ * I/O run between adoptions: one per turn kept the loop's delay lowest for the same
+ * time to settle a burst (figures: docs/performance.md, "Delivering results").
  */
 const DELIVERIES_PER_TURN = 1;
 let flushScheduled = false;

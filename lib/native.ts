@@ -34,7 +34,7 @@ export interface NativeResult {
   localAddress?: NativeAddress;
   remoteAddress?: NativeAddress;
   calleeData?: Buffer;
-  /** Only after setTiming(true): microseconds per stage of the hand-off (bench/ reads it). */
+  /** Only after testing.setTiming(true): microseconds per stage of the hand-off (bench/ reads it). */
   timing?: NativeJobTiming;
 }
 
@@ -128,8 +128,13 @@ export interface NativeWsaConnectDescription {
 }
 
 /** The addon's hooks for the test suite and the bench (not used by the library itself). */
+/** Hooks for tests and the bench (lib/testing.ts, test/support/, bench/), apart from the library's API. */
 export interface NativeTesting {
   describeWsaConnectRequest(request: NativeWsaConnectRequest): NativeWsaConnectDescription;
+  /** When on, every result carries `timing` (bench/ profiles the hand-off with it). */
+  setTiming(enabled: boolean): void;
+  /** A loopback listener that never accepts: connects to it hang (test/support/loopbackFixtures.js). */
+  stalledListener(address: string): { port: number; socket: NativeSocketHandle };
 }
 
 export interface NativeBinding {
@@ -155,9 +160,6 @@ export interface NativeBinding {
   hasConnectByList(): boolean;
   platform(): NativePlatform;
   stats(countThreads?: boolean): NativeStats;
-  /** Diagnostics: when on, every result carries `timing`. */
-  setTiming(enabled: boolean): void;
-  stalledListener(address: string): { port: number; socket: NativeSocketHandle };
   /** SCM job for the WSK driver; the result's `errno` is a Win32 error. */
   wskService(action: 'install' | 'start' | 'stop' | 'uninstall', name: string, binaryPath?: string): number;
   wskConnect(request: { address: string; port: number; timeoutMs: number; mode: number }): number;

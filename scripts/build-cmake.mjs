@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { CMAKE_JS_ADDON, CMAKE_JS_OUT, MINGW, MINGW_TOOLCHAIN_FILE, ROOT } from './lib/config.mjs';
 import { ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
 import { log, run } from './lib/run.mjs';
-import { checkSourceLists } from './build.mjs';
+import { checkBuildDescriptions } from './build.mjs';
 
 const require = createRequire(import.meta.url);
 // Written after a successful configure; holds the arguments it was configured with.
@@ -59,7 +59,7 @@ function ensureConfigured(options) {
 export function buildAddonCmakeJs() {
   const unsupported = cmakeJsUnsupportedReason();
   if (unsupported) throw new Error(unsupported);
-  checkSourceLists();
+  checkBuildDescriptions();
   const options = cmakeJsOptions();
   ensureConfigured(options);
   cmakeJs('build', options);

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { ADDON_TARGETS, ROOT } from './lib/config.mjs';
 import { ensureToolchain } from './lib/provision.mjs';
 import { log, run } from './lib/run.mjs';
+import { writeIoctlModule } from './lib/ioctlContract.mjs';
 
 const require = createRequire(import.meta.url);
 const ADDON_SRC = path.join(ROOT, 'native', 'addon');
@@ -17,27 +18,18 @@ function addonSources() {
   return fs.readdirSync(ADDON_SRC).filter((f) => f.endsWith('.cc')).sort();
 }
 
-/** Files a build description lists under native/addon/, sorted. */
-function listedAddonSources(file, pattern) {
-  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-  return [...text.matchAll(pattern)].map((m) => m[1]).sort();
-}
-
 /**
- * binding.gyp (node-gyp), CMakeLists.txt (cmake-js) and this build (mingw) must compile
- * the same files: every native/addon/*.cc, each listed by name in both descriptions.
- */
-/**
- * The preprocessor definitions every build of the addon uses; binding.gyp and
- * CMakeLists.txt must name each one too (checked with the source lists).
+ * addon_build.gypi: the sources and preprocessor definitions of every build of the
+ * addon. binding.gyp includes it (node-gyp), CMakeLists.txt reads it (cmake-js), and
+ * the mingw build below compiles from it. Plain JSON, which gyp reads too.
  * NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: in a worker being terminated, handing a
  * C++ exception back to JavaScript fails, and without it node-addon-api throws
  * again out of the native call: std::terminate, the whole process gone.
  */
-const ADDON_DEFINES = [
-  'NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
-  'WIN32_LEAN_AND_MEAN', 'NOMINMAX', 'UNICODE', '_UNICODE', '_WIN32_WINNT=0x0A00',
-];
+export function addonBuild() {
+  const { variables } = JSON.parse(fs.readFileSync(path.join(ROOT, 'addon_build.gypi'), 'utf8'));
+  return { sources: variables.addon_sources, defines: variables.addon_defines };
+}
 
 /**
  * What an MSVC build needs for working C++ exceptions, per description: binding.gyp
@@ -62,26 +54,25 @@ export function missingMsvcExceptionSettings(file, text) {
   return MSVC_EXCEPTION_RULES[file].filter(([pattern]) => !pattern.test(text)).map(([, what]) => what);
 }
 
-export function checkSourceLists() {
-  for (const file of ['binding.gyp', 'CMakeLists.txt']) {
+/**
+ * Before a build: the list names exactly the native/addon/*.cc on disk, binding.gyp
+ * and CMakeLists.txt take it from addon_build.gypi, and an MSVC build keeps C++
+ * exceptions.
+ */
+export function checkBuildDescriptions() {
+  const onDisk = addonSources();
+  const listed = addonBuild().sources.map((f) => path.basename(f)).sort();
+  const missing = onDisk.filter((f) => !listed.includes(f));
+  const extra = listed.filter((f) => !onDisk.includes(f));
+  if (missing.length || extra.length) {
+    throw new Error(`addon_build.gypi lists other sources than native/addon/*.cc: missing ${missing.join(', ') || 'none'}; not on disk ${extra.join(', ') || 'none'}`);
+  }
+  const uses = { 'binding.gyp': /"includes":\s*\["addon_build\.gypi"\][\s\S]*<@\(addon_sources\)[\s\S]*<@\(addon_defines\)/, 'CMakeLists.txt': /addon_build\.gypi/ };
+  for (const [file, pattern] of Object.entries(uses)) {
     const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-    const missing = ADDON_DEFINES.filter((d) => !new RegExp(`[\\s"(]${d}[\\s")]`).test(text));
-    if (missing.length) throw new Error(`${file} lacks the addon's definitions: ${missing.join(', ')}`);
+    if (!pattern.test(text)) throw new Error(`${file} does not take its sources and definitions from addon_build.gypi`);
     const noExceptions = missingMsvcExceptionSettings(file, text);
     if (noExceptions.length) throw new Error(`${file}: an MSVC build would lack working C++ exceptions: ${noExceptions.join(', ')}`);
-  }
-  const onDisk = addonSources();
-  const lists = {
-    'binding.gyp': listedAddonSources('binding.gyp', /"native\/addon\/([^"]+\.cc)"/g),
-    'CMakeLists.txt': listedAddonSources('CMakeLists.txt', /^\s*native\/addon\/(\S+\.cc)\s*$/gm),
-  };
-  for (const [file, listed] of Object.entries(lists)) {
-    const missing = onDisk.filter((f) => !listed.includes(f));
-    const extra = listed.filter((f) => !onDisk.includes(f));
-    if (missing.length || extra.length) {
-      throw new Error(`${file} lists other sources than native/addon/*.cc:` +
-        ` missing ${missing.join(', ') || 'none'}; not on disk ${extra.join(', ') || 'none'}`);
-    }
   }
 }
 
@@ -97,7 +88,7 @@ function headers() {
 function compile(target, src, obj) {
   const args = [
     '-std=c++17', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Wno-missing-field-initializers',
-    ...ADDON_DEFINES.map((d) => `-D${d}`),
+    ...addonBuild().defines.map((d) => `-D${d}`),
     '-I', require('node-addon-api').include_dir.replace(/"/g, ''),
     '-I', path.join(path.dirname(require.resolve('node-api-headers/package.json')), 'include'),
     '-I', path.join(ROOT, 'native', 'include'),
@@ -134,17 +125,18 @@ function importLibrary(target) {
 
 /** Every prebuild this machine can make (win32-x64, win32-ia32). */
 export async function buildAddonMingw() {
-  checkSourceLists();
+  checkBuildDescriptions();
   for (const target of Object.values(ADDON_TARGETS)) await buildAddonFor(target);
 }
 
 async function buildAddonFor(target) {
   const { buildDir, out } = target;
   fs.mkdirSync(buildDir, { recursive: true });
-  // This script too: a changed flag or definition rebuilds every object.
-  const hdrTime = Math.max(newestMtime(headers()), fs.statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  // This script and the build list too: a changed flag or definition rebuilds every object.
+  const hdrTime = Math.max(newestMtime(headers()), fs.statSync(fileURLToPath(import.meta.url)).mtimeMs,
+    fs.statSync(path.join(ROOT, 'addon_build.gypi')).mtimeMs);
   const sources = [
-    ...addonSources().map((f) => path.join(ADDON_SRC, f)),
+    ...addonBuild().sources.map((f) => path.join(ROOT, f)),
     path.join(ROOT, 'native', 'mingw', 'delay_load_hook.cc'),
   ];
   const objects = sources.map((src) => path.join(buildDir, path.basename(src, '.cc') + '.o'));
@@ -179,6 +171,7 @@ export function buildDriverMingw() {
 }
 
 export function buildTypeScript() {
+  writeIoctlModule(); // lib/wskconnectIoctl.ts from native/include/wskconnect_ioctl.h
   // From empty, so a renamed or deleted lib/ file leaves nothing stale to ship.
   fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')]);

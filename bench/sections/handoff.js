@@ -1,6 +1,6 @@
 'use strict';
 // Where one connect's time goes (the profile behind the latency figures): each
-// raw addon job with the addon's own per-stage timing (binding.setTiming) —
+// raw addon job with the addon's own per-stage timing (binding.testing.setTiming) —
 // queued (JS call -> a pool thread starts it), execute (the Winsock calls),
 // hand back (-> the JS thread holds the result) — then the adoption into libuv
 // (tcp_wrap open, new net.Socket) and the close; net.connect beside it.
@@ -75,7 +75,7 @@ async function profileHandOff({ target, iterations, warmup }) {
   const samples = {};
   const add = (key, field, value) => { ((samples[key] ??= {})[field] ??= []).push(value); };
   const ignore = () => {};
-  binding.setTiming(true);
+  binding.testing.setTiming(true);
   try {
     for (let i = 0; i < warmup; i++) {
       for (const job of jobs) await profileOnce(binding, job, tcpWrap, ignore);
@@ -86,7 +86,7 @@ async function profileHandOff({ target, iterations, warmup }) {
       await netOnce(target, add);
     }
   } finally {
-    binding.setTiming(false);
+    binding.testing.setTiming(false);
   }
   const rows = [...jobs.map((j) => ({ key: j.key, name: j.name })), { key: 'net', name: 'net.connect (connect event)' }];
   return rows.map((row) => ({

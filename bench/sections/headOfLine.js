@@ -13,7 +13,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { diagnostics } = require('../../dist/index.js');
 const { loadBinding } = require('../../dist/native.js');
-const { stalledServer } = require('../../dist/loopbackFixtures.js');
+const { stalledServer } = require('../../test/support/loopbackFixtures.js');
 const { sleep, summarize } = require('../lib/stats');
 
 const LIVE_SAMPLES = 30;

@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { loadBinding } = require('../../dist/native.js');
-const { stalledServer } = require('../../dist/loopbackFixtures.js');
+const { stalledServer } = require('../../test/support/loopbackFixtures.js');
 const { sleep, summarize } = require('../lib/stats');
 
 const HANGING = 64;

@@ -4,14 +4,15 @@
 #include <napi.h>
 
 #include "args.h"
-#include <tlhelp32.h>
-
 #include "blocking_pool.h"
 #include "connect_waiter.h"
 #include "job.h"
 #include "owned_socket.h"
 #include "socket_handle.h"
 #include "winsock_api.h"
+
+// After the Windows headers the includes above bring (it has no includes of its own).
+#include <tlhelp32.h>
 
 namespace wsc {
 
@@ -98,8 +99,10 @@ Napi::Value SetTiming(const Napi::CallbackInfo& info) {
 void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   exports.Set("platform", Napi::Function::New(env, Platform, "platform"));
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
-  exports.Set("setTiming", Napi::Function::New(env, SetTiming, "setTiming"));
-  exports.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
+  // Test and bench hooks, apart from the library's API (lib/testing.ts, test/support/).
+  Napi::Object testing = TestingExports(env, exports);
+  testing.Set("setTiming", Napi::Function::New(env, SetTiming, "setTiming"));
+  testing.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
 }
 
 }  // namespace wsc

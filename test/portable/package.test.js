@@ -27,7 +27,7 @@ describe('the npm package', function () {
   it('ships dist (CJS, ESM, .d.ts), both prebuilds, native sources, both build files, README and LICENSE', () => {
     const files = new Set(shippedFiles());
     const required = [
-      'package.json', 'README.md', 'LICENSE', 'binding.gyp', 'CMakeLists.txt',
+      'package.json', 'README.md', 'LICENSE', 'binding.gyp', 'addon_build.gypi', 'CMakeLists.txt',
       'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/errors.d.ts',
       'prebuilds/win32-x64/winsock-connect.napi.node', 'prebuilds/win32-ia32/winsock-connect.napi.node',
       'native/mingw/delay_load_hook.cc', 'native/include/wskconnect_ioctl.h',

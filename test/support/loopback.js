@@ -50,8 +50,8 @@ function tlsCa() {
 }
 
 // A port nobody listens on (connects are refused) and a listener whose accept
-// queue is full (connects hang): lib/loopbackFixtures.ts.
-const { refusedPort, stalledServer } = require('../../dist/loopbackFixtures.js');
+// queue is full (connects hang): test/support/loopbackFixtures.js.
+const { refusedPort, stalledServer } = require('./loopbackFixtures.js');
 
 /** Writes `text`, reads the echo. */
 function echoRoundTrip(socket, text) {

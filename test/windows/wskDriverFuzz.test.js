@@ -26,14 +26,13 @@ const SEED = process.env.WINSOCK_CONNECT_FUZZ_SEED ? Number(process.env.WINSOCK_
 const { installFresh, removeDriver, skipUnlessDriverLoads } = require('../support/driver');
 const NAME = 'WskConnectFuzz';
 
-// The contract (wskconnect_ioctl.h).
-const REQUEST_SIZE = 40;
-const RESULT_SIZE = 112;
-const VERSION = 1;
-const AF_INET = 2;
-const AF_INET6 = 23;
-const TIMEOUT_MAX_MS = 60_000;
-const MODES = [0, 1];
+// The contract (native/include/wskconnect_ioctl.h, generated into lib/wskconnectIoctl.ts).
+const {
+  WSKCONNECT_REQUEST_SIZE: REQUEST_SIZE, WSKCONNECT_RESULT_SIZE: RESULT_SIZE, WSKCONNECT_VERSION: VERSION,
+  WSKCONNECT_AF_INET: AF_INET, WSKCONNECT_AF_INET6: AF_INET6, WSKCONNECT_TIMEOUT_MAX_MS: TIMEOUT_MAX_MS,
+  WSKCONNECT_MODE_BIND_CONNECT, WSKCONNECT_MODE_SOCKET_CONNECT,
+} = require('../../dist/wskconnectIoctl.js');
+const MODES = [WSKCONNECT_MODE_BIND_CONNECT, WSKCONNECT_MODE_SOCKET_CONNECT];
 // Win32 errors DeviceIoControl reports for the driver's NTSTATUS.
 const ERROR_INVALID_FUNCTION = 1;          // STATUS_INVALID_DEVICE_REQUEST
 const ERROR_INVALID_PARAMETER = 87;        // STATUS_INVALID_PARAMETER

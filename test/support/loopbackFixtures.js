@@ -1,18 +1,10 @@
-/**
- * Loopback targets that behave badly on purpose, shared by the tests, the demo and
- * the bench: a listener whose accept queue is full (connects hang) and a port
- * nobody listens on (connects are refused). Nothing here touches any other
- * address. Internal (not exported from the package root).
- * @module
- */
-import net from 'node:net';
-import { loadBinding } from './native';
-
-export interface StalledServer {
-  host: string;
-  port: number;
-  close(): void;
-}
+'use strict';
+// Loopback targets that behave badly on purpose, shared by the tests, the demo and
+// the bench: a listener whose accept queue is full (connects hang) and a port
+// nobody listens on (connects are refused). Nothing here touches any other
+// address. Not part of the package: it lives with the test support.
+const net = require('node:net');
+const { loadBinding } = require('../../dist/native.js');
 
 /**
  * The addon's listener never accepts (backlog 0, and SO_CONDITIONAL_ACCEPT).
@@ -23,10 +15,11 @@ export interface StalledServer {
  * - Wine ignores SO_CONDITIONAL_ACCEPT and Linux's rule applies: once the accept
  *   queue is full, SYNs are dropped and connects hang. Two connects of our own
  *   fill it first.
+ * Resolves to { host, port, close() }.
  */
-export async function stalledServer(host = '127.0.0.1'): Promise<StalledServer> {
+async function stalledServer(host = '127.0.0.1') {
   const binding = loadBinding();
-  const listener = binding.stalledListener(host);
+  const listener = binding.testing.stalledListener(host);
   const fillerCount = binding.platform().wine !== null ? 2 : 0;
   const fillers = Array.from({ length: fillerCount }, () => net.connect(listener.port, host).on('error', () => {}));
   if (fillerCount) await new Promise((resolve) => setTimeout(resolve, 150));
@@ -44,13 +37,12 @@ export async function stalledServer(host = '127.0.0.1'): Promise<StalledServer> 
  * Lowest and highest port refusedPort() picks: below Linux's ephemeral range
  * (32768–60999) and Windows' (49152–65535). A refused port inside the ephemeral
  * range can be the very port the kernel picks for a connect's own end, and then
- * the connect meets itself (TCP simultaneous open) and succeeds: seen once in
- * 6,000 ConnectEx attempts under Wine.
+ * the connect meets itself (TCP simultaneous open) and succeeds.
  */
-const REFUSED_PORT_RANGE = { first: 20000, last: 32767 } as const;
+const REFUSED_PORT_RANGE = { first: 20000, last: 32767 };
 
 /** A loopback port nobody listens on, outside every ephemeral range: connects are refused. */
-export async function refusedPort(host = '127.0.0.1'): Promise<number> {
+async function refusedPort(host = '127.0.0.1') {
   const span = REFUSED_PORT_RANGE.last - REFUSED_PORT_RANGE.first + 1;
   const start = Math.floor(Math.random() * span);
   for (let i = 0; i < 64; i++) {
@@ -61,10 +53,12 @@ export async function refusedPort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Binds and releases host:port; true when nothing else had it. */
-function isFree(host: string, port: number): Promise<boolean> {
+function isFree(host, port) {
   return new Promise((resolve) => {
     const probe = net.createServer();
     probe.once('error', () => resolve(false));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
   });
 }
+
+module.exports = { stalledServer, refusedPort };
