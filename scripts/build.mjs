@@ -10,6 +10,7 @@ import { ADDON_TARGETS, ROOT } from './lib/config.mjs';
 import { ensureToolchain } from './lib/provision.mjs';
 import { log, run } from './lib/run.mjs';
 import { writeIoctlModule } from './lib/ioctlContract.mjs';
+import { writeErrorModules } from './lib/errorCodes.mjs';
 
 const require = createRequire(import.meta.url);
 const ADDON_SRC = path.join(ROOT, 'native', 'addon');
@@ -172,6 +173,7 @@ export function buildDriverMingw() {
 
 export function buildTypeScript() {
   writeIoctlModule(); // lib/wskconnectIoctl.ts from native/include/wskconnect_ioctl.h
+  writeErrorModules(); // lib/errors/{wsa,ntstatus,win32}.ts from their .codes.json
   // From empty, so a renamed or deleted lib/ file leaves nothing stale to ship.
   fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')]);
