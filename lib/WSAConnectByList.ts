@@ -6,9 +6,9 @@
 import { performance } from 'node:perf_hooks';
 import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
 import { connectionFromResult, errorFromResult, isFunctionMissing, type Adopter } from './connection';
-import { WinsockError, WsaError } from './errors';
-import { race } from './happyEyeballs';
-import { abortErrorFor, listenForAbort, runJob, timeoutErrorFor } from './jobs';
+import { connectByRace } from './ConnectEx';
+import type { WinsockError } from './errors';
+import { runJob, timeoutErrorFor } from './jobs';
 import { loadBinding, type NativeBinding, type NativeEndpoint } from './native';
 import { functionUnavailable } from './platform';
 import type { ConnectAttempt, Connection, ListStrategy } from './types';
@@ -114,37 +114,6 @@ async function viaSystem(binding: NativeBinding, request: ListRequest, startedAt
   return connectionFromResult(result, startedAt, { strategy: 'system', attempts }, adopt);
 }
 
-async function viaRace(binding: NativeBinding, request: ListRequest, startedAt: number, adopt: Adopter): Promise<Connection> {
-  if (request.signal?.aborted) throw abortErrorFor(request.signal);
-  const stop = new AbortController();
-  let stoppedBy: Error | undefined;
-  const end = (error: Error): void => {
-    stoppedBy ??= error;
-    stop.abort(error);
-  };
-  const stopListening = listenForAbort(request.signal, () => end(abortErrorFor(request.signal as AbortSignal)));
-  const timer = request.timeoutMs > 0
-    ? setTimeout(() => end(new WinsockError(WsaError.WSAETIMEDOUT, 'ConnectEx', {})), request.timeoutMs)
-    : undefined;
-  try {
-    const outcome = await race(binding, request.endpoints, { signal: stop.signal, attemptDelayMs: request.attemptDelayMs });
-    if (stoppedBy) {
-      outcome.result.socket?.close();
-      if (stoppedBy instanceof WinsockError) stoppedBy.attempts = outcome.attempts;
-      throw stoppedBy;
-    }
-    if (outcome.result.errno !== 0) {
-      const error = errorFromResult(outcome.result, {});
-      error.attempts = outcome.attempts;
-      throw error;
-    }
-    return connectionFromResult(outcome.result, startedAt, { strategy: 'race', attempts: outcome.attempts }, adopt);
-  } finally {
-    if (timer) clearTimeout(timer);
-    stopListening();
-  }
-}
-
 /**
  * Connects to the first endpoint of `addresses` that answers and hands back a
  * connected `net.Socket`, with WSAConnectByList (`'system'`: one blocking call on a
@@ -198,5 +167,5 @@ export async function connectByListInto(options: ConnectByListOptions, adopt: Ad
     ? (binding.hasConnectByList() ? 'system' : 'race')
     : request.strategy;
   if (strategy === 'system' && !binding.hasConnectByList()) throw functionUnavailable('WSAConnectByList');
-  return strategy === 'system' ? viaSystem(binding, request, startedAt, adopt) : viaRace(binding, request, startedAt, adopt);
+  return strategy === 'system' ? viaSystem(binding, request, startedAt, adopt) : connectByRace(binding, request, startedAt, adopt);
 }
