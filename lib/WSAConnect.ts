@@ -4,10 +4,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { adoptTcpSocket, adoptUdpSocket, assertAdoptionAvailable } from './adopt';
-import { connectionFromResult, errorFromResult, type Adopter } from './connection';
+import { connectionFromResult, runConnectJob, type Adopter } from './connection';
 import { DatagramConnection } from './DatagramConnection';
 import { invalidArgValue, MAX_CALLER_DATA, validateEndpoint, validateIpAddress, validateObject, validateOneOf, validateOptionalBoolean, validatePort, validateSignal, validateTimeout, validateUint8Array } from './validate';
-import { runJob, timeoutErrorFor } from './jobs';
 import { loadBinding, type NativeEndpoint, type NativeWsaConnectRequest } from './native';
 import { validateQos, type QualityOfService } from './qos';
 import type { Connection } from './types';
@@ -177,12 +176,9 @@ export async function wsaConnectInto(options: WsaConnectOptions, adopt: Adopter)
   assertAdoptionAvailable(protocol);
   const context = { address, port };
   const startedAt = performance.now();
-  const result = await runJob(binding, () => binding.wsaConnect(request.native), {
-    timeoutMs: request.timeoutMs,
-    signal: request.signal,
-    timeoutError: timeoutErrorFor('WSAConnect', context),
+  const result = await runConnectJob(binding, () => binding.wsaConnect(request.native), {
+    syscall: 'WSAConnect', context, timeoutMs: request.timeoutMs, signal: request.signal,
   });
-  if (result.errno !== 0) throw errorFromResult(result, context);
   if (protocol === 'tcp') return connectionFromResult(result, startedAt, {}, adopt);
   if (!result.socket || !result.localAddress || !result.remoteAddress) {
     result.socket?.close();

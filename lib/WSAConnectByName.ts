@@ -4,8 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
-import { connectionFromResult, errorFromResult, type Adopter } from './connection';
-import { runJob, timeoutErrorFor } from './jobs';
+import { connectionFromResult, runConnectJob, type Adopter } from './connection';
 import { AF_INET, AF_INET6, AF_UNSPEC_DUAL, loadBinding } from './native';
 import type { Connection } from './types';
 import { invalidArgValue, isUnspecifiedAddress, MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, validateName, validateObject, validateOneOf, validatePort, validateSignal, validateTimeout } from './validate';
@@ -122,11 +121,10 @@ export async function connectByNameInto(options: ConnectByNameOptions, adopt: Ad
   const port = /^\d+$/.test(request.service) ? Number(request.service) : undefined;
   const context = { host: request.host, ...(port !== undefined ? { port } : {}) };
   const startedAt = performance.now();
-  const result = await runJob(
+  const result = await runConnectJob(
     binding,
     () => binding.connectByName(request.host, request.service, FAMILIES[request.family], request.timeoutMs),
-    { timeoutMs: request.timeoutMs, signal: request.signal, timeoutError: timeoutErrorFor('WSAConnectByName', context) },
+    { syscall: 'WSAConnectByName', context, timeoutMs: request.timeoutMs, signal: request.signal },
   );
-  if (result.errno !== 0) throw errorFromResult(result, context);
   return connectionFromResult(result, startedAt, {}, adopt);
 }

@@ -7,7 +7,8 @@ import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { adoptTcpSocket } from './adopt';
 import { Win32Error, WinsockError } from './errors';
-import type { NativeResult, NativeSocketHandle } from './native';
+import { runJob, timeoutErrorFor } from './jobs';
+import type { NativeBinding, NativeResult, NativeSocketHandle } from './native';
 import type { Connection, ConnectSyscall } from './types';
 
 export interface ErrorContext {
@@ -19,6 +20,29 @@ export interface ErrorContext {
 /** The error for a failed native result. */
 export function errorFromResult(result: NativeResult, context: ErrorContext): WinsockError {
   return new WinsockError(result.errno, result.syscall, context);
+}
+
+/** How a connect job runs: its deadline (0: none), the caller's signal, and what names it in an error. */
+export interface ConnectJob {
+  syscall: ConnectSyscall;
+  context: ErrorContext;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs a connect job (started by `start`) with the deadline and abort rules of
+ * jobs.ts, and returns its result once it succeeded; an OS failure rejects with its
+ * WinsockError and a deadline with WSAETIMEDOUT, both naming `job.context`.
+ */
+export async function runConnectJob(binding: NativeBinding, start: () => number, job: ConnectJob): Promise<NativeResult> {
+  const result = await runJob(binding, start, {
+    timeoutMs: job.timeoutMs,
+    signal: job.signal,
+    timeoutError: timeoutErrorFor(job.syscall, job.context),
+  });
+  if (result.errno !== 0) throw errorFromResult(result, job.context);
+  return result;
 }
 
 export function isFunctionMissing(result: NativeResult): boolean {
