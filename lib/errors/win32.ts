@@ -47,8 +47,8 @@ export enum Win32Error {
   ERROR_REVISION_MISMATCH = 1306,
 }
 
-/** What each {@link Win32Error} means for someone loading a test-signed driver. */
-export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object.freeze({
+/** Completeness is checked by the compiler: every {@link Win32Error} member needs a message. */
+const win32ErrorMessageTable: { readonly [K in Win32Error]: string } = {
   [Win32Error.ERROR_INVALID_FUNCTION]: 'Incorrect function: the device rejected the request code.',
   [Win32Error.ERROR_FILE_NOT_FOUND]: 'Not found: the driver is not loaded (no \\\\.\\WskConnect device) or the .sys file is missing.',
   [Win32Error.ERROR_PATH_NOT_FOUND]: 'The path to the driver file was not found.',
@@ -68,4 +68,7 @@ export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object
   [Win32Error.ERROR_SERVICE_EXISTS]: 'A service of that name is already installed.',
   [Win32Error.ERROR_DRIVER_BLOCKED]: 'Driver blocked: a Windows policy (HVCI/memory integrity, the vulnerable-driver blocklist, or another driver block policy) prevents this driver from loading.',
   [Win32Error.ERROR_REVISION_MISMATCH]: 'The driver speaks another version of the IOCTL contract (STATUS_REVISION_MISMATCH).',
-});
+};
+
+/** What each {@link Win32Error} means for someone loading a test-signed driver. */
+export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object.freeze(win32ErrorMessageTable);

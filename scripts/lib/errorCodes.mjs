@@ -26,42 +26,26 @@ function doc(lines, indent = '') {
 
 const quote = (text) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-function enumBlock(name, entries, describe, intro) {
-  return [
-    ...doc(intro),
-    `export enum ${name} {`,
-    ...entries.flatMap((e) => [...doc([`${describe(e)} — ${e.message}`], '  '), `  ${e.name} = ${e.value},`]),
-    '}',
-  ];
-}
 
-function tableBlock(enumName, tableName, entries, intro, exportLine) {
-  return [
-    `/** Completeness is checked by the compiler: every {@link ${enumName}} member needs a message. */`,
-    `const ${tableName}: { readonly [K in ${enumName}]: string } = {`,
-    ...entries.map((e) => `  [${enumName}.${e.name}]: ${quote(e.message)},`),
-    '};',
-    '',
-    ...doc(intro),
-    exportLine,
-  ];
-}
 
-function wsaModule() {
-  const entries = codes('wsa');
-  return [
-    ...HEADER('wsa'),
-    '',
-    ...enumBlock('WsaError', entries, (e) => String(e.value), [
+/**
+ * Each family's generated module: its enum (named `enumName`, members documented
+ * with their meanings), its message table, and what else it carries (`extra`).
+ */
+const FAMILIES = {
+  wsa: {
+    enumName: 'WsaError',
+    describe: (e) => String(e.value),
+    enumIntro: [
       'Every Windows Sockets error code, with the names and values of `winerror.h` /',
       '`winsock2.h` as listed on Microsoft\'s "Windows Sockets Error Codes" page, each',
       'with its documented meaning (also in {@link WSA_ERROR_MESSAGES}).',
       '',
       'The first six members are Win32 error codes that Winsock re-exports under a',
       '`WSA_` name (for example `WSA_IO_PENDING` is `ERROR_IO_PENDING`, 997).',
-    ]),
-    '',
-    ...tableBlock('WsaError', 'wsaErrorMessageTable', entries, [
+    ],
+    tableName: 'wsaErrorMessageTable',
+    tableIntro: [
       'The documented meaning of every {@link WsaError} code, keyed by its number',
       '(Microsoft\'s wording from "Windows Sockets Error Codes", lightly paraphrased).',
       '',
@@ -72,17 +56,15 @@ function wsaModule() {
       'WSA_ERROR_MESSAGES[10061];',
       "// 'Connection refused. No connection could be made because the target computer actively refused it.'",
       '```',
-    ], 'export const WSA_ERROR_MESSAGES: Readonly<Record<number, string>> = Object.freeze(wsaErrorMessageTable);'),
-  ];
-}
-
-function ntStatusModule() {
-  const entries = codes('ntstatus');
-  return [
-    ...HEADER('ntstatus'),
-    "import { WsaError } from './wsa';",
-    '',
-    ...enumBlock('NtStatus', entries, (e) => e.value, [
+    ],
+    exportLine: 'export const WSA_ERROR_MESSAGES: Readonly<Record<number, string>> = Object.freeze(wsaErrorMessageTable);',
+  },
+  ntstatus: {
+    imports: ["import { WsaError } from './wsa';"],
+    enumName: 'NtStatus',
+    describe: (e) => e.value,
+    value: (e) => e.value.toLowerCase(),
+    enumIntro: [
       'The NTSTATUS values that the project\'s WSK (Winsock Kernel) driver, WSK itself',
       'and the service control manager path report, as unsigned 32-bit numbers',
       '(`0xC0000236`, not the signed `-1073741258` a C `NTSTATUS` reads as), each with',
@@ -90,15 +72,35 @@ function ntStatusModule() {
       '',
       'Values are those of the Windows SDK `ntstatus.h`. Use {@link ntStatusName} and',
       '{@link ntStatusMessage}, which accept signed values too.',
-    ]).map((line) => line.replace(/ = (0x[0-9A-F]+),$/, (m, v) => ` = ${v.toLowerCase().replace(/^0x/, '0x')},`)),
-    '',
-    ...tableBlock('NtStatus', 'ntStatusMessageTable', entries, [
+    ],
+    tableName: 'ntStatusMessageTable',
+    tableIntro: [
       'The documented meaning of every {@link NtStatus} value, keyed by its unsigned',
       '32-bit number (Microsoft\'s `ntstatus.h` message text, lightly paraphrased).',
       '',
       'Prefer {@link ntStatusMessage}, which normalizes signed values and handles',
       'statuses that are not in the table.',
-    ], 'export const NT_STATUS_MESSAGES: Readonly<Record<number, string>> = Object.freeze(ntStatusMessageTable);'),
+    ],
+    exportLine: 'export const NT_STATUS_MESSAGES: Readonly<Record<number, string>> = Object.freeze(ntStatusMessageTable);',
+    extra: ntStatusToWsaBlock,
+  },
+  win32: {
+    enumName: 'Win32Error',
+    describe: (e) => String(e.value),
+    enumIntro: [
+      'Win32 errors the Service Control Manager and the driver\'s device produce while',
+      'installing, starting, stopping and opening the WSK driver, each with what it',
+      'means for someone loading a test-signed driver (also in {@link WIN32_ERROR_MESSAGES}).',
+    ],
+    tableName: 'win32ErrorMessageTable',
+    tableIntro: ['What each {@link Win32Error} means for someone loading a test-signed driver.'],
+    exportLine: 'export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object.freeze(win32ErrorMessageTable);',
+  },
+};
+
+/** NtStatus's extra: the one NTSTATUS → Winsock mapping. */
+function ntStatusToWsaBlock(entries) {
+  return [
     '',
     ...doc([
       'Internal, compiler-checked form of the mapping: keys must be {@link NtStatus} members.',
@@ -135,31 +137,34 @@ function ntStatusModule() {
   ];
 }
 
-function win32Module() {
-  const entries = codes('win32');
+/** The text of lib/errors/<family>.ts. */
+function familyModule(family) {
+  const def = FAMILIES[family];
+  const entries = codes(family);
+  const value = def.value ?? ((e) => String(e.value));
   return [
-    ...HEADER('win32'),
+    ...HEADER(family),
+    ...(def.imports ?? []),
     '',
-    ...enumBlock('Win32Error', entries, (e) => String(e.value), [
-      'Win32 errors the Service Control Manager and the driver\'s device produce while',
-      'installing, starting, stopping and opening the WSK driver, each with what it',
-      'means for someone loading a test-signed driver (also in {@link WIN32_ERROR_MESSAGES}).',
-    ]),
+    ...doc(def.enumIntro),
+    `export enum ${def.enumName} {`,
+    ...entries.flatMap((e) => [...doc([`${def.describe(e)} — ${e.message}`], '  '), `  ${e.name} = ${value(e)},`]),
+    '}',
     '',
-    '/** What each {@link Win32Error} means for someone loading a test-signed driver. */',
-    'export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object.freeze({',
-    ...entries.map((e) => `  [Win32Error.${e.name}]: ${quote(e.message)},`),
-    '});',
+    `/** Completeness is checked by the compiler: every {@link ${def.enumName}} member needs a message. */`,
+    `const ${def.tableName}: { readonly [K in ${def.enumName}]: string } = {`,
+    ...entries.map((e) => `  [${def.enumName}.${e.name}]: ${quote(e.message)},`),
+    '};',
+    '',
+    ...doc(def.tableIntro),
+    def.exportLine,
+    ...(def.extra ? def.extra(entries) : []),
   ];
 }
 
 /** { file: text } for every generated module. */
 export function errorModules() {
-  return {
-    [path.join(ERRORS_DIR, 'wsa.ts')]: `${wsaModule().join('\n')}\n`,
-    [path.join(ERRORS_DIR, 'ntstatus.ts')]: `${ntStatusModule().join('\n')}\n`,
-    [path.join(ERRORS_DIR, 'win32.ts')]: `${win32Module().join('\n')}\n`,
-  };
+  return Object.fromEntries(Object.keys(FAMILIES).map((family) => [path.join(ERRORS_DIR, `${family}.ts`), `${familyModule(family).join('\n')}\n`]));
 }
 
 /** Writes each generated module whose text changed. */
