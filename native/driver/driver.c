@@ -21,9 +21,9 @@ WSKC_ROLE(DRIVER_UNLOAD, WskcUnload)
  * completion routine of ours that has just posted its IRP (the engine is then
  * free to finish) still has to return through this image, on the provider's
  * thread; if that thread is descheduled right there, it wakes in unmapped code
- * (measured with the old design: 2 of 100 stop/start cycles with connects in
- * flight crashed winedevice.exe). A moment's wait before returning lets those
- * instructions run. On Windows IoSetCompletionRoutineEx keeps the image instead. */
+ * (it crashed winedevice.exe: docs/performance.md, "The driver under hostile
+ * input"). A moment's wait before returning lets those instructions run. On
+ * Windows IoSetCompletionRoutineEx keeps the image instead. */
 #define WSKC_WINE_UNLOAD_GRACE_MS 100
 #endif
 

@@ -46,7 +46,7 @@ typedef struct _WSKC_REQUEST_CONTEXT {
     WSKC_PROVIDER *Provider;
     /* Forced closes of sockets whose IRP could not be cancelled, in flight.
      * They run one at a time: Wine 8's netio crashes winedevice when sockets
-     * with a pending connect are closed concurrently (measured). */
+     * with a pending connect are closed concurrently (native/driver/README.md). */
     volatile LONG ForcedCloses;
 } WSKC_REQUEST_CONTEXT;
 
