@@ -6,10 +6,12 @@
 #include "device.h"
 #include "validate.h"
 
-WSKC_ROLE(DRIVER_DISPATCH, WskcDispatchCreate)
-WSKC_ROLE(DRIVER_DISPATCH, WskcDispatchCleanupClose)
-WSKC_ROLE(DRIVER_DISPATCH, WskcDispatchDeviceControl)
-WSKC_ROLE(DRIVER_CANCEL, WskcCancelIoctl)
+/* Role types (Code Analysis checks each callback against its role); the definitions
+ * take their annotations from these declarations (_Use_decl_annotations_). */
+WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchCreate)
+WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchCleanupClose)
+WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchDeviceControl)
+WSKC_ROLE(static DRIVER_CANCEL, WskcCancelIoctl)
 
 /* {5B0F5B8C-3C8E-4E0B-9D61-0A57C0000001}: device class GUID for
  * IoCreateDeviceSecure, so an administrator could override the ACL in the
@@ -29,9 +31,8 @@ static NTSTATUS complete_irp(PIRP irp, NTSTATUS status, ULONG_PTR information)
     return status;
 }
 
-_Function_class_(DRIVER_DISPATCH)
-_IRQL_requires_max_(PASSIVE_LEVEL)
-static NTSTATUS NTAPI WskcDispatchCreate(_In_ PDEVICE_OBJECT device, _Inout_ PIRP irp)
+_Use_decl_annotations_
+static NTSTATUS NTAPI WskcDispatchCreate(PDEVICE_OBJECT device, PIRP irp)
 {
     BOOLEAN stopping = InterlockedCompareExchange(&device_of(device)->Stopping, 0, 0) != 0;
     return complete_irp(irp, stopping ? STATUS_DELETE_PENDING : STATUS_SUCCESS, 0);
@@ -40,9 +41,8 @@ static NTSTATUS NTAPI WskcDispatchCreate(_In_ PDEVICE_OBJECT device, _Inout_ PIR
 /* CLEANUP (last handle closed; Windows) and CLOSE (last reference gone; Wine
  * sends only this one) both abort the requests issued on that file object.
  * They do not wait: the engine completes those IOCTLs at once. */
-_Function_class_(DRIVER_DISPATCH)
-_IRQL_requires_max_(PASSIVE_LEVEL)
-static NTSTATUS NTAPI WskcDispatchCleanupClose(_In_ PDEVICE_OBJECT device, _Inout_ PIRP irp)
+_Use_decl_annotations_
+static NTSTATUS NTAPI WskcDispatchCleanupClose(PDEVICE_OBJECT device, PIRP irp)
 {
     PFILE_OBJECT file = IoGetCurrentIrpStackLocation(irp)->FileObject;
 
@@ -55,10 +55,8 @@ static NTSTATUS NTAPI WskcDispatchCleanupClose(_In_ PDEVICE_OBJECT device, _Inou
  * the server cancelling the async). It never completes the IRP and never
  * dereferences it after releasing the cancel lock: the engine finds the request
  * by the IRP's address, under its own lock. */
-_Function_class_(DRIVER_CANCEL)
-_Requires_lock_held_(_Global_cancel_spin_lock_)
-_IRQL_requires_(DISPATCH_LEVEL)
-static VOID NTAPI WskcCancelIoctl(_Inout_ PDEVICE_OBJECT device, _Inout_ PIRP irp)
+_Use_decl_annotations_
+static VOID NTAPI WskcCancelIoctl(PDEVICE_OBJECT device, PIRP irp)
 {
     IoReleaseCancelSpinLock(irp->CancelIrql);
     WskcEngineAbort(&device_of(device)->Engine, irp, NULL);
@@ -85,9 +83,8 @@ static NTSTATUS take_request(PIRP irp, WSKCONNECT_REQUEST *copy)
     return WskcValidateRequest(copy);
 }
 
-_Function_class_(DRIVER_DISPATCH)
-_IRQL_requires_max_(PASSIVE_LEVEL)
-static NTSTATUS NTAPI WskcDispatchDeviceControl(_In_ PDEVICE_OBJECT device, _Inout_ PIRP irp)
+_Use_decl_annotations_
+static NTSTATUS NTAPI WskcDispatchDeviceControl(PDEVICE_OBJECT device, PIRP irp)
 {
     WSKC_ENGINE *engine = &device_of(device)->Engine;
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);

@@ -14,7 +14,7 @@
 #include "request.h"
 
 WSKC_ROLE(DRIVER_INITIALIZE, DriverEntry)
-WSKC_ROLE(DRIVER_UNLOAD, WskcUnload)
+WSKC_ROLE(static DRIVER_UNLOAD, WskcUnload)
 
 #ifdef WSKCONNECT_WINE_DDK
 /* Wine's ntoskrnl frees the driver image as soon as DriverUnload returns. A WSK
@@ -45,10 +45,8 @@ static void teardown(_Inout_ WSKC_DEVICE *dev)
     WskcDeviceDelete(dev); /* dev is gone after this */
 }
 
-_Function_class_(DRIVER_UNLOAD)
-_IRQL_requires_(PASSIVE_LEVEL)
-_IRQL_requires_same_
-static VOID NTAPI WskcUnload(_In_ PDRIVER_OBJECT driver)
+_Use_decl_annotations_
+static VOID NTAPI WskcUnload(PDRIVER_OBJECT driver)
 {
     teardown((WSKC_DEVICE *)driver->DeviceObject->DeviceExtension);
 #ifdef WSKC_WINE_UNLOAD_GRACE_MS
@@ -60,10 +58,8 @@ static VOID NTAPI WskcUnload(_In_ PDRIVER_OBJECT driver)
 #endif
 }
 
-_Function_class_(DRIVER_INITIALIZE)
-_IRQL_requires_(PASSIVE_LEVEL)
-_IRQL_requires_same_
-NTSTATUS NTAPI DriverEntry(_In_ PDRIVER_OBJECT driver, _In_ PUNICODE_STRING registry_path)
+_Use_decl_annotations_
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
 {
     WSKC_DEVICE *dev;
     NTSTATUS status;

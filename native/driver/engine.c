@@ -100,9 +100,8 @@ static void give_up_all(WSKC_ENGINE *e)
     WSKC_LOG("stop: gave up on %lu request(s) whose IRPs the provider kept\n", count);
 }
 
-_Function_class_(KSTART_ROUTINE)
-_IRQL_requires_same_
-static VOID NTAPI engine_thread(_In_ PVOID context)
+_Use_decl_annotations_
+static VOID NTAPI engine_thread(PVOID context)
 {
     WSKC_ENGINE *e = (WSKC_ENGINE *)context;
     LONGLONG stop_deadline = 0;

@@ -15,10 +15,8 @@ static LIST_ENTRY abandoned_ops;
 
 WSKC_ROLE(static IO_COMPLETION_ROUTINE, op_completed)
 
-_Function_class_(IO_COMPLETION_ROUTINE)
-_IRQL_requires_same_
-_IRQL_requires_max_(DISPATCH_LEVEL)
-static NTSTATUS NTAPI op_completed(_In_ PDEVICE_OBJECT device, _In_ PIRP irp, _In_opt_ PVOID context)
+_Use_decl_annotations_
+static NTSTATUS NTAPI op_completed(PDEVICE_OBJECT device, PIRP irp, PVOID context)
 {
     WSKC_OP *op = (WSKC_OP *)context;
     UNREFERENCED_PARAMETER(device);

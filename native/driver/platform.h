@@ -42,8 +42,16 @@ static inline void *wskc_wine_alloc(SIZE_T size, ULONG tag)
     return p;
 }
 
-/* SAL role types (DRIVER_DISPATCH ...) do not exist in Wine's headers. */
-#define WSKC_ROLE(role, name)
+/* The WDK's role types (DRIVER_DISPATCH ...) do not exist in Wine's headers: the
+ * same function types, so the role declarations compile here too and a callback
+ * whose signature or linkage disagrees with its role fails this build as well. */
+typedef NTSTATUS WINAPI DRIVER_INITIALIZE(struct _DRIVER_OBJECT *, PUNICODE_STRING);
+typedef NTSTATUS WINAPI DRIVER_DISPATCH(struct _DEVICE_OBJECT *, struct _IRP *);
+typedef void WINAPI DRIVER_UNLOAD(struct _DRIVER_OBJECT *);
+typedef void WINAPI DRIVER_CANCEL(struct _DEVICE_OBJECT *, struct _IRP *);
+typedef NTSTATUS WINAPI IO_COMPLETION_ROUTINE(struct _DEVICE_OBJECT *, struct _IRP *, void *);
+typedef void WINAPI KSTART_ROUTINE(void *);
+#define WSKC_ROLE(role, name) role name;
 
 /* No IoSetCompletionRoutineEx in Wine: the plain routine, which cannot fail.
  * (DriverUnload waits for every completion; see WSKC_WINE_UNLOAD_GRACE_MS.) */
