@@ -40,4 +40,22 @@ async function removeDriver(driver) {
   await driver.uninstall().catch(() => {});
 }
 
-module.exports = { DRIVER_SYS, canLoadDriver, skipUnlessDriverLoads, removeLeftover, installFresh, removeDriver };
+/** How long a young pending connect takes to meet its closed listener: Linux retransmits a SYN after 1 s. */
+const PARKED_CONNECT_END_MS = 2000;
+
+/**
+ * Closes `stalled` and, under Wine, waits until the kernel connects it left pending
+ * have ended. Wine's netio has no cancel routine, so a connect the driver stopped
+ * waiting for stays pending ("parked") until it ends by itself, and the driver then
+ * closes its socket. Once the listener is closed the next SYN retransmission meets a
+ * closed port and ends it. Parked connects left pending would instead be
+ * force-closed at the next driver stop, which can crash winedevice.exe (a race in
+ * Wine's netio, README's divergence table): tests end theirs, and only the tests of
+ * stop itself force them.
+ */
+async function endParkedConnects(stalled) {
+  stalled.close();
+  if (underWine) await new Promise((resolve) => setTimeout(resolve, PARKED_CONNECT_END_MS));
+}
+
+module.exports = { DRIVER_SYS, canLoadDriver, skipUnlessDriverLoads, removeLeftover, installFresh, removeDriver, endParkedConnects };

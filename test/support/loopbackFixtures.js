@@ -15,7 +15,7 @@ const { loadBinding } = require('../../dist/native.js');
  * - Wine ignores SO_CONDITIONAL_ACCEPT and Linux's rule applies: once the accept
  *   queue is full, SYNs are dropped and connects hang. Two connects of our own
  *   fill it first.
- * Resolves to { host, port, close() }.
+ * Resolves to { host, port, close() }; close() may be called more than once.
  */
 async function stalledServer(host = '127.0.0.1') {
   const binding = loadBinding();
@@ -23,10 +23,13 @@ async function stalledServer(host = '127.0.0.1') {
   const fillerCount = binding.platform().wine !== null ? 2 : 0;
   const fillers = Array.from({ length: fillerCount }, () => net.connect(listener.port, host).on('error', () => {}));
   if (fillerCount) await new Promise((resolve) => setTimeout(resolve, 150));
+  let closed = false;
   return {
     host,
     port: listener.port,
     close: () => {
+      if (closed) return;
+      closed = true;
       for (const c of fillers) c.destroy();
       listener.socket.close();
     },

@@ -32,7 +32,7 @@ const { underWine, DIVERGENCES } = require('../support/wine');
 const RUNS = Number(process.env.WINSOCK_CONNECT_FUZZ_RUNS) || robust.size(300, 100_000);
 const SEED = Number(process.env.WINSOCK_CONNECT_FUZZ_SEED) || (Date.now() % 2 ** 31);
 const CALL_WATCHDOG_MS = 20_000;
-const { canLoadDriver, installFresh, removeDriver } = require('../support/driver');
+const { canLoadDriver, endParkedConnects, installFresh, removeDriver } = require('../support/driver');
 
 // ---------------------------------------------------------------------------
 // Arbitraries: specs of plain data. Tags ({ $: … }) stand for values made at call time.
@@ -600,7 +600,9 @@ describe(`fuzz: every public function's options (fast-check, ${RUNS} inputs each
       loaded = true;
     });
     after(async () => {
-      if (loaded) await removeDriver(driver);
+      if (!loaded) return;
+      await endParkedConnects(stalled); // the stalled targets' parked connects end before the stop
+      await removeDriver(driver);
     });
 
     it('options (address, port, timeout, signal, mode)', async () => {

@@ -12,7 +12,7 @@ const { runJob } = require('../../dist/jobs.js');
 const lo = require('../support/loopback');
 const { underWine, DIVERGENCES } = require('../support/wine');
 
-const { DRIVER_SYS: SYS, installFresh, removeDriver, skipUnlessDriverLoads } = require('../support/driver');
+const { DRIVER_SYS: SYS, endParkedConnects, installFresh, removeDriver, skipUnlessDriverLoads } = require('../support/driver');
 const NAME = 'WskConnectTest';
 
 /** A raw IOCTL (any bytes, any code) and its outcome. */
@@ -152,7 +152,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
       const took = Date.now() - started;
       assert.ok(took >= 390 && took < 3000, `settled after ${took} ms`);
     } finally {
-      stalled.close();
+      await endParkedConnects(stalled);
     }
   });
 
@@ -175,7 +175,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
       const ok = await driver.connect({ address: '127.0.0.1', port: server.address().port });
       assert.equal(ok.status, NtStatus.STATUS_SUCCESS);
     } finally {
-      stalled.close();
+      await endParkedConnects(stalled);
     }
   });
 
@@ -240,7 +240,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
       assert.ok(outcomes.every((e) => e.name === 'AbortError'), 'each hanging connect ended by the abort');
     } finally {
       controller.abort();
-      stalled.close();
+      await endParkedConnects(stalled);
     }
   });
 
@@ -270,7 +270,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
       const ok = await driver.connect({ address: '127.0.0.1', port: server.address().port });
       assert.equal(ok.status, NtStatus.STATUS_SUCCESS);
     } finally {
-      stalled.close();
+      await endParkedConnects(stalled);
     }
   });
 
