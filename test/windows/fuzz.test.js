@@ -448,9 +448,11 @@ function checkOutcome(expectation, outcome, spec) {
  * outcome name, checked against `expect(spec)` (fuzzOracle). After each input the
  * addon's SOCKETs and abandoned calls are back to the baseline; at the end no
  * rejection went unhandled and (on Windows) the handle count is back. Prints a
- * tally; asserts that valid specs were drawn and that some connected.
+ * tally; asserts that valid specs were drawn and that some connected. `live`, a spec
+ * that must connect, runs first as an explicit example (fast-check's `examples`),
+ * so no seed can draw a property without one.
  */
-async function fuzz(name, arbitrary, expect, run, { mustConnect = true } = {}) {
+async function fuzz(name, arbitrary, expect, run, { mustConnect = true, live } = {}) {
   const tally = {};
   const drawn = { valid: 0, invalid: 0, mustResolve: 0 };
   const handles = robust.handleCountCheck();
@@ -466,7 +468,7 @@ async function fuzz(name, arbitrary, expect, run, { mustConnect = true } = {}) {
     drawn[expectation.valid ? 'valid' : 'invalid'] += 1;
     if (expectation.mustResolve) drawn.mustResolve += 1;
     await lo.expectNoLeaks(baseline);
-  }), { numRuns: RUNS, seed: SEED, endOnFailure: true });
+  }), { numRuns: RUNS, seed: SEED, endOnFailure: true, examples: live ? [[live]] : [] });
   const seconds = (Date.now() - startedAt) / 1000;
   const sorted = Object.fromEntries(Object.entries(tally).sort((a, b) => b[1] - a[1]));
   console.log(`      (${name}: ${RUNS} inputs in ${seconds.toFixed(1)} s; ${JSON.stringify(drawn)}; outcomes ${JSON.stringify(sorted)})`);
@@ -539,20 +541,24 @@ describe(`fuzz: every public function's options (fast-check, ${RUNS} inputs each
   it('connectByName', async () => {
     const arbitrary = fc.tuple(byNameSpec, fc.integer({ min: 1, max: 60 })).map(([spec, bound]) => boundStalled(spec, bound));
     await fuzz('connectByName', arbitrary, (spec) => oracle.connectByName(spec, targets),
-      (spec, expectation) => runCall(api.connectByName, spec, targets, expectation));
+      (spec, expectation) => runCall(api.connectByName, spec, targets, expectation),
+      { live: { host: '::1', port: { $: 'port', which: 'echo6' }, family: 'ipv6' } });
   });
 
-  for (const [label, strategy] of [
-    ["strategy 'system'", fc.constant('system')],
-    ["strategy 'race'", fc.constant('race')],
-    ["strategy 'auto', absent or invalid", oneOfField(['auto'], ['System', 'RACE', 'fastest', ''])],
+  for (const [label, strategy, liveStrategy] of [
+    ["strategy 'system'", fc.constant('system'), 'system'],
+    ["strategy 'race'", fc.constant('race'), 'race'],
+    ["strategy 'auto', absent or invalid", oneOfField(['auto'], ['System', 'RACE', 'fastest', '']), 'auto'],
   ]) {
     it(`connectByList, ${label}`, async () => {
       const arbitrary = fc.tuple(byListSpec(strategy), fc.integer({ min: 1, max: 60 })).map(([spec, bound]) => boundStalled(spec, bound));
       const system = { hasConnectByList: api.platformInfo().connectByList };
       if (!system.hasConnectByList && label.includes('system')) console.log(`      (${DIVERGENCES.connectByList}: every valid spec must reject with ERR_WINSOCK_FUNCTION_UNAVAILABLE)`);
       await fuzz(`connectByList ${label}`, arbitrary, (spec) => oracle.connectByList(spec, targets, system),
-        (spec, expectation) => runCall(api.connectByList, spec, targets, expectation), { mustConnect: system.hasConnectByList || !label.includes('system') });
+        (spec, expectation) => runCall(api.connectByList, spec, targets, expectation), {
+          mustConnect: system.hasConnectByList || liveStrategy !== 'system',
+          live: { addresses: [{ address: '127.0.0.1', port: { $: 'port', which: 'echo4' } }], strategy: liveStrategy },
+        });
     });
   }
 
@@ -562,7 +568,8 @@ describe(`fuzz: every public function's options (fast-check, ${RUNS} inputs each
     const broadcast = field(fc.constantFrom(undefined, false), [fc.constant(true), fc.constantFrom('yes', 1, 0, null)]);
     const arbitrary = fc.tuple(wsaSpec(protocol, OUR_PORTS, broadcast), fc.integer({ min: 1, max: 60 })).map(([spec, bound]) => boundStalled(spec, bound));
     await fuzz('wsaConnect tcp', arbitrary, (spec) => oracle.wsaConnect(spec, targets),
-      (spec, expectation) => runCall(api.wsaConnect, spec, targets, expectation));
+      (spec, expectation) => runCall(api.wsaConnect, spec, targets, expectation),
+      { live: { address: '127.0.0.1', port: { $: 'port', which: 'echo4' } } });
   });
 
   it('wsaConnect, UDP (broadcast, local, callerData) and every DatagramConnection method', async () => {
@@ -583,7 +590,7 @@ describe(`fuzz: every public function's options (fast-check, ${RUNS} inputs each
       } finally {
         timers.forEach(clearTimeout);
       }
-    });
+    }, { live: { options: { address: '127.0.0.1', port: { $: 'port', which: 'udp' }, protocol: 'udp' }, actions: [] } });
   });
 
   describe('WskDriver.connect', () => {
@@ -615,7 +622,8 @@ describe(`fuzz: every public function's options (fast-check, ${RUNS} inputs each
         return boundStalled(spec, bound, { defaultTimeoutMs: 10_000 });
       });
       await fuzz('WskDriver.connect', arbitrary, (spec) => oracle.wskConnect(spec, targets, { loaded }),
-        (spec, expectation) => runCall((o) => driver.connect(o), spec, targets, expectation), { mustConnect: loaded });
+        (spec, expectation) => runCall((o) => driver.connect(o), spec, targets, expectation),
+        { mustConnect: loaded, live: { address: '127.0.0.1', port: { $: 'port', which: 'echo4' } } });
     });
   });
 });
