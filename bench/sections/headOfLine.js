@@ -8,43 +8,19 @@
 //      threads the process had at the peak against idle.
 //   3. How long an abandoned WSAConnectByName keeps its thread after the abort
 //      (CancelIoEx, repeated until the blocking call returns).
-const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { diagnostics } = require('../../dist/index.js');
 const { loadBinding } = require('../../dist/native.js');
 const { stalledServer } = require('../../test/support/loopbackFixtures.js');
+const { linuxThreadCounter } = require('../../test/support/wine.js');
 const { sleep, summarize } = require('../lib/stats');
 
 const LIVE_SAMPLES = 30;
 const HANG_TIMEOUT_MS = 120_000;
 
-/**
- * Under Wine, the Linux pid of the process running this node.exe: Wine opens files
- * in wineserver, so Z:\proc\self is the server's; ours is the /proc entry whose
- * command line names this script. Null on Windows or when not found.
- */
-const linuxPid = (() => {
-  let cached;
-  return () => {
-    if (cached !== undefined) return cached;
-    cached = null;
-    try {
-      const script = path.basename(process.argv[1] ?? '');
-      for (const entry of fs.readdirSync('Z:\\proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        const cmdline = fs.readFileSync(`Z:\\proc\\${entry}\\cmdline`, 'latin1');
-        if (cmdline.includes('node.exe') && cmdline.includes(script)) {
-          cached = entry;
-          break;
-        }
-      }
-    } catch {
-      // Not Wine (or no /proc).
-    }
-    return cached;
-  };
-})();
+/** Under Wine, the Linux threads of the process running this script (null on Windows). */
+const linuxTasksOfThisProcess = linuxThreadCounter('node.exe', path.basename(process.argv[1] ?? ''));
 
 /**
  * OS threads of this process: Windows' own count (a Toolhelp snapshot), and under
@@ -52,13 +28,7 @@ const linuxPid = (() => {
  */
 function threadCounts() {
   const windows = loadBinding().stats(true).processThreads;
-  let linuxTasks = null;
-  const pid = linuxPid();
-  if (pid) {
-    const status = fs.readFileSync(`Z:\\proc\\${pid}\\status`, 'latin1');
-    linuxTasks = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
-  }
-  return { windows, linuxTasks };
+  return { windows, linuxTasks: linuxTasksOfThisProcess() };
 }
 
 async function until(condition, ms) {

@@ -29,7 +29,9 @@ static void deliver_mail(WSKC_ENGINE *e)
     }
 }
 
-/* The requests with something due, on `work` (their WorkLink). */
+/* The requests with something due, on `work` (their WorkLink). A wake-up for
+ * mail alone (most of them: IRP completions) walks nothing here: no deadline is
+ * due before NextDue, and an abort or a stop says so with AbortPending. */
 static BOOLEAN collect_due(WSKC_ENGINE *e, LONGLONG now, PLIST_ENTRY work)
 {
     BOOLEAN stopping;
@@ -39,6 +41,11 @@ static BOOLEAN collect_due(WSKC_ENGINE *e, LONGLONG now, PLIST_ENTRY work)
     InitializeListHead(work);
     KeAcquireSpinLock(&e->Lock, &irql);
     stopping = e->Stopping;
+    if (!stopping && !e->AbortPending && now < e->NextDue) {
+        KeReleaseSpinLock(&e->Lock, irql);
+        return FALSE;
+    }
+    e->AbortPending = FALSE;
     for (entry = e->Requests.Flink; entry != &e->Requests; entry = entry->Flink) {
         WSKC_REQUEST *r = CONTAINING_RECORD(entry, WSKC_REQUEST, Link);
         if (stopping)
@@ -72,6 +79,7 @@ static LONGLONG free_finished(WSKC_ENGINE *e, BOOLEAN *any_left)
         }
     }
     *any_left = !IsListEmpty(&e->Requests);
+    e->NextDue = next;
     KeReleaseSpinLock(&e->Lock, irql);
     while (!IsListEmpty(&finished))
         WskcRequestFree(CONTAINING_RECORD(RemoveHeadList(&finished), WSKC_REQUEST, Link));
@@ -195,8 +203,10 @@ void WskcEngineAbort(WSKC_ENGINE *e, PIRP ioctl, PFILE_OBJECT file)
     KeAcquireSpinLock(&e->Lock, &irql);
     for (entry = e->Requests.Flink; entry != &e->Requests; entry = entry->Flink) {
         WSKC_REQUEST *r = CONTAINING_RECORD(entry, WSKC_REQUEST, Link);
-        if (WskcRequestMatches(r, ioctl, file))
+        if (WskcRequestMatches(r, ioctl, file)) {
             r->AbortRequested = TRUE;
+            e->AbortPending = TRUE;
+        }
     }
     KeReleaseSpinLock(&e->Lock, irql);
     WskcMailboxWake(&e->Mailbox);

@@ -21,9 +21,11 @@
 typedef struct _WSKC_ENGINE {
     WSKC_MAILBOX Mailbox;
     WSKC_REQUEST_CONTEXT Context;
-    KSPIN_LOCK Lock;        /* Requests, Stopping, and each request's AbortRequested */
+    KSPIN_LOCK Lock;        /* everything below, and each request's AbortRequested */
     LIST_ENTRY Requests;    /* WSKC_REQUEST.Link: admitted and not yet freed */
     BOOLEAN Stopping;
+    BOOLEAN AbortPending;   /* a request's AbortRequested was set since the last walk */
+    LONGLONG NextDue;       /* the nearest request wake-up, as of the last walk */
     HANDLE Thread;
 } WSKC_ENGINE;
 

@@ -148,10 +148,16 @@ static void complete_ioctl(WSKC_REQUEST *r)
     IoCompleteRequest(irp, IO_NO_INCREMENT);
 }
 
-/* The IOCTL completes once nothing of the request is with the provider. */
+/* Nothing of the request is with the provider, and no socket is left to close. */
+static BOOLEAN quiet(const WSKC_REQUEST *r)
+{
+    return !r->OpOut && !r->CloseOut && !r->Socket && !r->CloseRetry;
+}
+
+/* The IOCTL completes once the request is quiet. */
 static void complete_when_quiet(WSKC_REQUEST *r)
 {
-    if (!r->OpOut && !r->CloseOut && !r->Socket && !r->CloseRetry)
+    if (quiet(r))
         complete_ioctl(r);
 }
 
@@ -589,7 +595,7 @@ LONGLONG WskcRequestNextWake(const WSKC_REQUEST *r)
 _Use_decl_annotations_
 BOOLEAN WskcRequestFinished(const WSKC_REQUEST *r)
 {
-    return r->Step != WSKC_STEP_NEW && !r->Ioctl && !r->OpOut && !r->CloseOut && !r->Socket && !r->CloseRetry;
+    return r->Step != WSKC_STEP_NEW && !r->Ioctl && quiet(r);
 }
 
 _Use_decl_annotations_

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeIfChanged } from './run.mjs';
 
 const ERRORS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'lib', 'errors');
 
@@ -169,8 +170,5 @@ export function errorModules() {
 
 /** Writes each generated module whose text changed. */
 export function writeErrorModules() {
-  for (const [file, text] of Object.entries(errorModules())) {
-    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    if (current !== text) fs.writeFileSync(file, text);
-  }
+  for (const [file, text] of Object.entries(errorModules())) writeIfChanged(file, text);
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeIfChanged } from './run.mjs';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const IOCTL_HEADER = path.join(ROOT, 'native', 'include', 'wskconnect_ioctl.h');
@@ -65,7 +66,5 @@ export function ioctlModuleText(values = readIoctlContract()) {
 
 /** Writes lib/wskconnectIoctl.ts when its text changed. */
 export function writeIoctlModule() {
-  const text = ioctlModuleText();
-  const current = fs.existsSync(IOCTL_MODULE) ? fs.readFileSync(IOCTL_MODULE, 'utf8') : '';
-  if (current !== text) fs.writeFileSync(IOCTL_MODULE, text);
+  writeIfChanged(IOCTL_MODULE, ioctlModuleText());
 }

@@ -1,4 +1,5 @@
 // Small process helpers: run a command and fail loudly, or check one exists.
+import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 export function run(cmd, args, options = {}) {
@@ -32,4 +33,10 @@ export function runNpm(args, options = {}) {
   const npmCli = process.env.npm_execpath;
   if (npmCli && /npm-cli\.js$/.test(npmCli)) return run(process.execPath, [npmCli, ...args], options);
   return run('npm', args, { shell: process.platform === 'win32', ...options });
+}
+
+/** Writes a generated file only when its text changed (so its mtime means a real change). */
+export function writeIfChanged(file, text) {
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (current !== text) fs.writeFileSync(file, text);
 }

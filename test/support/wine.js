@@ -4,6 +4,7 @@
 // names the Wine versions it was measured on (npm test runs Debian 12's Wine 8
 // and Debian 13's Wine 10); met on a Wine not in that list, the output says so,
 // so a behaviour that changes between Wine versions is seen, not hidden.
+const fs = require('node:fs');
 const { platformInfo } = require('../../dist/index.js');
 
 const info = platformInfo();
@@ -67,4 +68,43 @@ function skipOnWindows(ctx, reason) {
   ctx.skip();
 }
 
-module.exports = { underWine, wineVersion: info.wine, DIVERGENCE_TABLE, DIVERGENCES, WINE_BEHAVIOURS, wineBehaviour, skipUnderWine, skipOnWindows };
+/**
+ * Under Wine, a counter of the Linux threads of the processes whose command line
+ * holds every string of `parts` (node.exe and a script name; winedevice.exe). Wine
+ * opens files in wineserver, so Z:\proc\self is the server's: the processes are
+ * found by their command lines, once, on the counter's first call. The counter
+ * returns null outside Wine or without /proc.
+ */
+function linuxThreadCounter(...parts) {
+  let pids;
+  const threadsOf = (pid) => {
+    try {
+      return Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`Z:\\proc\\${pid}\\status`, 'latin1'))[1]);
+    } catch {
+      return 0; // a process that ended meanwhile
+    }
+  };
+  return () => {
+    if (!underWine) return null;
+    if (!pids) {
+      try {
+        pids = fs.readdirSync('Z:\\proc').filter((entry) => /^\d+$/.test(entry) && (() => {
+          try {
+            const cmdline = fs.readFileSync(`Z:\\proc\\${entry}\\cmdline`, 'latin1');
+            return parts.every((part) => cmdline.includes(part));
+          } catch {
+            return false;
+          }
+        })());
+      } catch {
+        return null; // no /proc
+      }
+    }
+    return pids.length ? pids.reduce((sum, pid) => sum + threadsOf(pid), 0) : null;
+  };
+}
+
+module.exports = {
+  underWine, wineVersion: info.wine, DIVERGENCE_TABLE, DIVERGENCES, WINE_BEHAVIOURS, wineBehaviour, skipUnderWine, skipOnWindows,
+  linuxThreadCounter,
+};

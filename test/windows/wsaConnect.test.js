@@ -284,9 +284,9 @@ describe('wsaConnect (WSAConnect)', function () {
     });
 
     it('127.255.255.255 without broadcast: true: connected on Windows and Wine 10, WSAEACCES under Wine 8', async function () {
-      // On Windows 127.255.255.255 is not a broadcast address, and even a real broadcast
-      // address connects without SO_BROADCAST (Wine's test_broadcast, run on Windows): either
-      // way Windows connects. Under Wine it is Linux's loopback broadcast address
+      // Windows connects a UDP socket even to 255.255.255.255 without SO_BROADCAST (Wine's
+      // test_broadcast, run on Windows), so it connects here whether or not it counts this
+      // address as a broadcast one. Under Wine it is Linux's loopback broadcast address
       // (DIVERGENCES.broadcast), where the answer depends on the Wine version. A UDP connect
       // sends nothing, so no datagram leaves loopback.
       const needsSoBroadcast = underWine ? wineBehaviour('broadcastConnectNeedsSoBroadcast') : false;

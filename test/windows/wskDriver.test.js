@@ -3,14 +3,13 @@
 // netio.sys; on Windows only where a signed driver is provided (the driver workflow
 // sets WSKCONNECT_SYS), since loading needs test signing and elevation.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const api = require('../../dist/index.js');
 const net = require('node:net');
 const { WskDriver, WskError, DriverServiceError, NtStatus } = require('../../dist/index.js');
 const { loadBinding } = require('../../dist/native.js');
 const { runJob } = require('../../dist/jobs.js');
 const lo = require('../support/loopback');
-const { underWine, DIVERGENCES } = require('../support/wine');
+const { underWine, DIVERGENCES, linuxThreadCounter } = require('../support/wine');
 
 const { DRIVER_SYS: SYS, endParkedConnects, installFresh, removeDriver, skipUnlessDriverLoads } = require('../support/driver');
 const NAME = 'WskConnectTest';
@@ -39,22 +38,6 @@ async function waitForCount(count, want, ms = 5000) {
   const deadline = Date.now() + ms;
   while (count() < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   return count();
-}
-
-/** Under Wine, the Linux threads of every winedevice.exe (the driver's host); null on Windows. */
-function winedeviceThreads() {
-  if (!underWine) return null;
-  let total = 0;
-  for (const entry of fs.readdirSync('Z:\\proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!fs.readFileSync(`Z:\\proc\\${entry}\\cmdline`, 'latin1').includes('winedevice.exe')) continue;
-      total += Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`Z:\\proc\\${entry}\\status`, 'latin1'))[1]);
-    } catch {
-      // A process that ended while we looked.
-    }
-  }
-  return total;
 }
 
 describe('WskDriver (kernel WskConnect through the driver)', function () {
@@ -220,6 +203,7 @@ describe('WskDriver (kernel WskConnect through the driver)', function () {
     const stalled = await lo.stalledServer();
     const controller = new AbortController();
     try {
+      const winedeviceThreads = linuxThreadCounter('winedevice.exe');
       const before = winedeviceThreads();
       const hanging = Array.from({ length: 48 }, () =>
         driver.connect({ address: '127.0.0.1', port: stalled.port, timeout: 20_000, signal: controller.signal }).catch((e) => e));
