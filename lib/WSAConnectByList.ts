@@ -78,17 +78,18 @@ interface ListRequest {
   attemptDelayMs: number;
 }
 
-function validateByList(options: unknown): ListRequest {
-  validateObject(options, 'options');
-  const list = validateArray(options.addresses, 'options.addresses', 1, MAX_ADDRESSES);
+/** connectByList's options checked, as connectByList checks them (createConnection checks `winsock.addresses` with it). Internal. */
+export function validateByList(options: unknown, name = 'options'): ListRequest {
+  validateObject(options, name);
+  const list = validateArray(options.addresses, `${name}.addresses`, 1, MAX_ADDRESSES);
   const attemptDelayMs = options.attemptDelay === undefined
     ? DEFAULT_ATTEMPT_DELAY_MS
-    : validateTimeout(options.attemptDelay, 'options.attemptDelay');
+    : validateTimeout(options.attemptDelay, `${name}.attemptDelay`);
   return {
-    endpoints: list.map((entry, i) => validateEndpoint(entry, `options.addresses[${i}]`)),
-    timeoutMs: validateTimeout(options.timeout, 'options.timeout'),
-    signal: validateSignal(options.signal, 'options.signal'),
-    strategy: validateOneOf(options.strategy, 'options.strategy', ['auto', 'system', 'race'] as const, 'auto'),
+    endpoints: list.map((entry, i) => validateEndpoint(entry, `${name}.addresses[${i}]`)),
+    timeoutMs: validateTimeout(options.timeout, `${name}.timeout`),
+    signal: validateSignal(options.signal, `${name}.signal`),
+    strategy: validateOneOf(options.strategy, `${name}.strategy`, ['auto', 'system', 'race'] as const, 'auto'),
     attemptDelayMs: Math.min(attemptDelayMs, MAX_TIMEOUT_MS),
   };
 }

@@ -8,26 +8,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import tls from 'node:tls';
-import { createConnection, type WinsockOptions } from './createConnection';
+import { createConnection, type CreateConnectionOptions, type WinsockOptions } from './createConnection';
 
 /** How undici's `connect` hands back the socket, or the error. */
 export type UndiciConnectCallback = (error: Error | null, socket?: net.Socket) => void;
 
-/** The part of an agent's connection options that createConnection reads. */
-function connectOptions(options: http.ClientRequestArgs & net.TcpNetConnectOpts, winsock: WinsockOptions | undefined) {
-  return {
-    host: options.host ?? options.hostname ?? 'localhost',
-    port: options.port ?? undefined,
-    localAddress: options.localAddress,
-    localPort: options.localPort,
-    family: options.family,
-    timeout: options.timeout,
-    signal: options.signal,
-    noDelay: options.noDelay,
-    keepAlive: options.keepAlive,
-    keepAliveInitialDelay: options.keepAliveInitialDelay,
-    winsock,
-  } as Parameters<typeof createConnection>[0];
+/** An agent's connection options, as it would hand them to `net.createConnection`, with `winsock`. */
+function connectOptions(options: http.ClientRequestArgs, winsock: WinsockOptions | undefined): CreateConnectionOptions {
+  return { ...(options as CreateConnectionOptions), winsock };
 }
 
 /** Options of {@link WinsockAgent}: `http.Agent`'s, plus `winsock` for every connect it makes. */
@@ -66,7 +54,7 @@ export class WinsockAgent extends http.Agent {
 
   /** http.Agent calls this for every new socket: one of createConnection's, returned at once (Agent then uses it). */
   override createConnection(options: http.ClientRequestArgs): net.Socket {
-    return createConnection(connectOptions(options as http.ClientRequestArgs & net.TcpNetConnectOpts, this.#winsock));
+    return createConnection(connectOptions(options, this.#winsock));
   }
 }
 
@@ -92,7 +80,7 @@ export class WinsockHttpsAgent extends https.Agent {
 
   /** https.Agent calls this with the TLS options of the request (servername included). */
   override createConnection(options: http.ClientRequestArgs): net.Socket {
-    const tcp = createConnection(connectOptions(options as http.ClientRequestArgs & net.TcpNetConnectOpts, this.#winsock));
+    const tcp = createConnection(connectOptions(options, this.#winsock));
     return tls.connect({ ...(options as tls.ConnectionOptions), socket: tcp });
   }
 }

@@ -14,7 +14,7 @@ export { connectByList, DEFAULT_ATTEMPT_DELAY_MS } from './WSAConnectByList';
 export type { ConnectByListOptions } from './WSAConnectByList';
 export { wsaConnect } from './WSAConnect';
 export type { WsaConnectOptions } from './WSAConnect';
-export { connect, createConnection, WinsockSocket } from './createConnection';
+export { connect, createConnection, WinsockSocket, WinsockSocketClass } from './createConnection';
 export type { CreateConnectionOptions, WinsockEndpoint, WinsockFunction, WinsockOptions, WinsockSocketOptions } from './createConnection';
 export { undiciConnector, WinsockAgent, WinsockHttpsAgent } from './agents';
 export type { UndiciConnectCallback, UndiciConnectOptions, UndiciConnectorOptions, WinsockAgentOptions, WinsockHttpsAgentOptions } from './agents';

@@ -127,7 +127,6 @@ export interface NativeWsaConnectDescription {
   qos: { sending: Required<NativeFlowspec>; receiving: Required<NativeFlowspec> } | null;
 }
 
-/** The addon's hooks for the test suite and the bench (not used by the library itself). */
 /** Hooks for tests and the bench (lib/testing.ts, test/support/, bench/), apart from the library's API. */
 export interface NativeTesting {
   describeWsaConnectRequest(request: NativeWsaConnectRequest): NativeWsaConnectDescription;
@@ -135,6 +134,8 @@ export interface NativeTesting {
   setTiming(enabled: boolean): void;
   /** A loopback listener that never accepts: connects to it hang (test/support/loopbackFixtures.js). */
   stalledListener(address: string): { port: number; socket: NativeSocketHandle };
+  /** TCP_NODELAY and SO_KEEPALIVE as a SOCKET holds them (getsockopt). */
+  socketOptions(socket: number): { noDelay: boolean; keepAlive: boolean };
 }
 
 export interface NativeBinding {

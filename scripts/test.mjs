@@ -13,6 +13,7 @@ import { cellLabel, cellUnavailable, cellsByWine, withWine } from './lib/cells.m
 import { ensureNodeExe, ensureNodeModules, ensureToolchain } from './lib/provision.mjs';
 import { log } from './lib/run.mjs';
 import { packForTests } from './lib/pack.mjs';
+import { ensureNodeTests } from './lib/nodeTests.mjs';
 import { startPostgres } from './lib/postgres.mjs';
 import { buildAddonMingw, buildAddonNodeGyp, buildDriverMingw, buildTypeScript } from './build.mjs';
 import { buildAddonCmakeJs, cmakeJsUnsupportedReason } from './build-cmake.mjs';
@@ -127,13 +128,16 @@ async function main() {
     buildWithCmakeJs();
     buildTypeScript();
     packForTests();
+    const nodeTestsUnavailable = ensureNodeTests();
+    if (nodeTestsUnavailable) log(`Node's own net tests will be skipped: ${nodeTestsUnavailable}`);
     log('portable suite on this machine\'s node (no Windows): import, validation, unsupported platform');
     const started = performance.now();
     runs.push({ label: `portable, this machine's Node ${process.versions.node}`, ...runLocalMocha([...SUITES.everywhere, ...SUITES.offWindows]), seconds: (performance.now() - started) / 1000 });
     // A real PostgreSQL server on the Linux side for the pg tests, for the whole matrix.
     const postgres = await startPostgres();
     try {
-      runs.push(...await runMatrix([...SUITES.everywhere, ...SUITES.windows], cells, postgres.env));
+      const env = { ...postgres.env, ...(nodeTestsUnavailable ? { WSC_NODE_TESTS_UNAVAILABLE: nodeTestsUnavailable } : {}) };
+      runs.push(...await runMatrix([...SUITES.everywhere, ...SUITES.windows], cells, env));
     } finally {
       postgres.stop();
     }

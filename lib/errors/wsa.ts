@@ -314,3 +314,44 @@ const wsaErrorMessageTable: { readonly [K in WsaError]: string } = {
  * ```
  */
 export const WSA_ERROR_MESSAGES: Readonly<Record<number, string>> = Object.freeze(wsaErrorMessageTable);
+
+/**
+ * The libuv error name Node gives each Winsock error, keyed by Winsock number: the
+ * translation Node applies on Windows (`uv_translate_sys_error` in libuv's
+ * `src/win/error.c`), so the `net.connect`-shaped face reports `ECONNREFUSED` where
+ * Node would. A code libuv does not list is `UNKNOWN` in Node, and absent here.
+ * docs/node-errors.md shows the table.
+ */
+const wsaToLibuvTable: { readonly [K in WsaError]?: string } = {
+  [WsaError.WSA_OPERATION_ABORTED]: 'ECANCELED',
+  [WsaError.WSAEINTR]: 'ECANCELED',
+  [WsaError.WSAEACCES]: 'EACCES',
+  [WsaError.WSAEFAULT]: 'EFAULT',
+  [WsaError.WSAEINVAL]: 'EINVAL',
+  [WsaError.WSAEMFILE]: 'EMFILE',
+  [WsaError.WSAEWOULDBLOCK]: 'EAGAIN',
+  [WsaError.WSAEALREADY]: 'EALREADY',
+  [WsaError.WSAENOTSOCK]: 'ENOTSOCK',
+  [WsaError.WSAEMSGSIZE]: 'EMSGSIZE',
+  [WsaError.WSAEPROTONOSUPPORT]: 'EPROTONOSUPPORT',
+  [WsaError.WSAESOCKTNOSUPPORT]: 'ESOCKTNOSUPPORT',
+  [WsaError.WSAEPFNOSUPPORT]: 'EINVAL',
+  [WsaError.WSAEAFNOSUPPORT]: 'EAFNOSUPPORT',
+  [WsaError.WSAEADDRINUSE]: 'EADDRINUSE',
+  [WsaError.WSAEADDRNOTAVAIL]: 'EADDRNOTAVAIL',
+  [WsaError.WSAENETUNREACH]: 'ENETUNREACH',
+  [WsaError.WSAECONNABORTED]: 'ECONNABORTED',
+  [WsaError.WSAECONNRESET]: 'ECONNRESET',
+  [WsaError.WSAENOBUFS]: 'ENOBUFS',
+  [WsaError.WSAEISCONN]: 'EISCONN',
+  [WsaError.WSAENOTCONN]: 'ENOTCONN',
+  [WsaError.WSAESHUTDOWN]: 'EPIPE',
+  [WsaError.WSAETIMEDOUT]: 'ETIMEDOUT',
+  [WsaError.WSAECONNREFUSED]: 'ECONNREFUSED',
+  [WsaError.WSAEHOSTUNREACH]: 'EHOSTUNREACH',
+  [WsaError.WSAHOST_NOT_FOUND]: 'ENOENT',
+  [WsaError.WSANO_DATA]: 'ENOENT',
+};
+
+/** {@link wsaToLibuvTable} by number, for lookups of any Winsock code. */
+export const WSA_TO_LIBUV: Readonly<Record<number, string>> = Object.freeze(wsaToLibuvTable as Record<number, string>);

@@ -88,6 +88,25 @@ Napi::Value StalledListener(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// socketOptions(socket) -> {noDelay, keepAlive}: TCP_NODELAY and SO_KEEPALIVE as the
+// SOCKET holds them (what a socket Node adopted really got), read with getsockopt.
+Napi::Value SocketOptions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SOCKET socket = static_cast<SOCKET>(info[0].As<Napi::Number>().Int64Value());
+  auto flag = [&](int level, int name) -> bool {
+    DWORD value = 0;
+    int length = sizeof value;
+    if (getsockopt(socket, level, name, reinterpret_cast<char*>(&value), &length) != 0) {
+      throw Napi::Error::New(env, "getsockopt failed: " + std::to_string(WSAGetLastError()));
+    }
+    return value != 0;
+  };
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("noDelay", flag(IPPROTO_TCP, TCP_NODELAY));
+  result.Set("keepAlive", flag(SOL_SOCKET, SO_KEEPALIVE));
+  return result;
+}
+
 // setTiming(enabled): results carry per-stage `timing` (bench/ profiles the hand-off with it).
 Napi::Value SetTiming(const Napi::CallbackInfo& info) {
   Job::SetTimingEnabled(info[0].ToBoolean());
@@ -103,6 +122,7 @@ void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   Napi::Object testing = TestingExports(env, exports);
   testing.Set("setTiming", Napi::Function::New(env, SetTiming, "setTiming"));
   testing.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
+  testing.Set("socketOptions", Napi::Function::New(env, SocketOptions, "socketOptions"));
 }
 
 }  // namespace wsc

@@ -110,3 +110,28 @@ export const ADDON_TARGETS = {
 export const CMAKE_JS_OUT = path.join(CACHE, 'cmake-js');
 export const CMAKE_JS_ADDON = path.join(CMAKE_JS_OUT, 'Release', 'winsock-connect.node');
 export const MINGW_TOOLCHAIN_FILE = path.join(ROOT, 'cmake', 'mingw-w64-x86_64.cmake');
+
+// Node's own net client tests, the reference createConnection is judged by: Node's
+// test/ tree as Debian's nodejs source package ships it, at the matrix's Node 24
+// line (24.21.0). Fetched with apt-get source (Debian's source index, checked by
+// apt) and the tarball's sha256 checked again here; only test/common, the test-net-*
+// files and LICENSE are unpacked. Nothing of it is committed.
+export const NODE_TESTS = {
+  sourcePackage: 'nodejs',
+  version: '24.21.0+dfsg+~cs24.13.4-1',
+  suite: 'forky',
+  tarball: 'nodejs_24.21.0+dfsg+~cs24.13.4.orig.tar.xz',
+  sha256: 'e6e0d1a00dfc9e31ab2b074fd99979a48be17c18e8e3edc14306736069bb8f54',
+  topDir: 'node-v24.21.0',
+  members: [
+    'LICENSE',
+    'test/common',
+    'test/parallel/test-net-*',
+    'test/sequential/test-net-*',
+    'test/pummel/test-net-*',
+    'test/fixtures/empty.txt',
+    'test/fixtures/keys/agent1-*',
+  ],
+  // test/windows/nodeNetTests.test.js reads it from here (the same relative path on Windows).
+  dir: path.join(CACHE, 'node-tests'),
+};

@@ -59,6 +59,7 @@ const FAMILIES = {
       '```',
     ],
     exportLine: 'export const WSA_ERROR_MESSAGES: Readonly<Record<number, string>> = Object.freeze(wsaErrorMessageTable);',
+    extra: wsaToLibuvBlock,
   },
   ntstatus: {
     imports: ["import { WsaError } from './wsa';"],
@@ -98,6 +99,26 @@ const FAMILIES = {
     exportLine: 'export const WIN32_ERROR_MESSAGES: Readonly<Record<Win32Error, string>> = Object.freeze(win32ErrorMessageTable);',
   },
 };
+
+/** WsaError's extra: the one Winsock → libuv (Node) error name mapping. */
+function wsaToLibuvBlock(entries) {
+  return [
+    '',
+    ...doc([
+      'The libuv error name Node gives each Winsock error, keyed by Winsock number: the',
+      'translation Node applies on Windows (`uv_translate_sys_error` in libuv\'s',
+      '`src/win/error.c`), so the `net.connect`-shaped face reports `ECONNREFUSED` where',
+      'Node would. A code libuv does not list is `UNKNOWN` in Node, and absent here.',
+      'docs/node-errors.md shows the table.',
+    ]),
+    'const wsaToLibuvTable: { readonly [K in WsaError]?: string } = {',
+    ...entries.filter((e) => e.libuv).map((e) => `  [WsaError.${e.name}]: '${e.libuv}',`),
+    '};',
+    '',
+    '/** {@link wsaToLibuvTable} by number, for lookups of any Winsock code. */',
+    'export const WSA_TO_LIBUV: Readonly<Record<number, string>> = Object.freeze(wsaToLibuvTable as Record<number, string>);',
+  ];
+}
 
 /** NtStatus's extra: the one NTSTATUS → Winsock mapping. */
 function ntStatusToWsaBlock(entries) {

@@ -58,7 +58,7 @@ describe('the ecosystem, no shims: http/https agents, undici and fetch', functio
         const { status, body, socket } = await get(http, { host: '127.0.0.1', port: server.port, path: `/n${i}`, agent });
         assert.equal(status, 200);
         assert.equal(body, `GET /n${i} #1`);
-        assert.equal(socket.winsockConnection.syscall, 'WSAConnectByName');
+        assert.equal(socket.winsockConnection.syscall, 'WSAConnect');
       }
       assert.equal(server.connections(), 1, 'keep-alive reused the one connection');
     } finally {
@@ -67,13 +67,13 @@ describe('the ecosystem, no shims: http/https agents, undici and fetch', functio
     }
   });
 
-  it('WinsockAgent with winsock options: wsaConnect for every socket', async () => {
+  it('WinsockAgent with winsock options: connectByName for every socket', async () => {
     const server = await countingServer(false);
-    const agent = new api.WinsockAgent({ winsock: { function: 'wsaConnect' } });
+    const agent = new api.WinsockAgent({ winsock: { function: 'connectByName' } });
     try {
-      const { body, socket } = await get(http, { host: '127.0.0.1', port: server.port, path: '/wsa', agent });
-      assert.equal(body, 'GET /wsa #1');
-      assert.equal(socket.winsockConnection.syscall, 'WSAConnect');
+      const { body, socket } = await get(http, { host: '127.0.0.1', port: server.port, path: '/byname', agent });
+      assert.equal(body, 'GET /byname #1');
+      assert.equal(socket.winsockConnection.syscall, 'WSAConnectByName');
     } finally {
       agent.destroy();
       await server.close();
@@ -135,12 +135,12 @@ describe('the ecosystem, no shims: http/https agents, undici and fetch', functio
     await lo.expectNoLeaks(leaks.baseline());
   });
 
-  it('undici: a refused origin rejects the request with the WinsockError', async () => {
+  it("undici: a refused origin rejects the request with Node's ECONNREFUSED, the WinsockError its cause", async () => {
     const port = await lo.refusedPort();
-    const dispatcher = new undici.Agent({ connect: api.undiciConnector({ winsock: { function: 'wsaConnect' } }) });
+    const dispatcher = new undici.Agent({ connect: api.undiciConnector() });
     try {
       await assert.rejects(undici.request(`http://127.0.0.1:${port}/`, { dispatcher }),
-        (error) => error instanceof api.WinsockError && error.code === 'WSAECONNREFUSED');
+        (error) => error.code === 'ECONNREFUSED' && error.cause instanceof api.WinsockError && error.cause.code === 'WSAECONNREFUSED');
     } finally {
       await dispatcher.close();
     }

@@ -32,7 +32,7 @@ describe('pg over a Winsock connection, against a real PostgreSQL server', funct
     try {
       const socket = client.connection.stream;
       assert.ok(socket instanceof api.WinsockSocket);
-      assert.equal(socket.winsockConnection.syscall, 'WSAConnectByName');
+      assert.equal(socket.winsockConnection.syscall, 'WSAConnect');
       const { rows: [seen] } = await client.query('SELECT inet_client_port() AS port');
       assert.equal(seen.port, socket.localPort, 'the server saw this socket');
       const { rows } = await client.query("SELECT i, md5(i::text) AS h FROM generate_series(1, 20000) i");
@@ -57,9 +57,10 @@ describe('pg over a Winsock connection, against a real PostgreSQL server', funct
     }
   });
 
-  it('a refused server is a connect error pg reports, carrying the WinsockError', async () => {
+  it("a refused server is the ECONNREFUSED pg reports for net.connect, the WinsockError its cause", async () => {
     const port = await lo.refusedPort();
-    const client = new pg.Client({ ...config({ function: 'wsaConnect' }), port });
-    await assert.rejects(client.connect(), (error) => error instanceof api.WinsockError && error.code === 'WSAECONNREFUSED');
+    const client = new pg.Client({ ...config({ function: 'connectByName' }), port });
+    await assert.rejects(client.connect(), (error) => error.code === 'ECONNREFUSED' && error.syscall === 'connect'
+      && error.cause instanceof api.WinsockError && error.cause.code === 'WSAECONNREFUSED');
   });
 });

@@ -1,0 +1,83 @@
+'use strict';
+// Node's own net client tests (provisioned into .cache/node-tests by npm test:
+// scripts/lib/nodeTests.mjs), run one node.exe each, as Node's test runner runs them.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const SUITE = path.join(__dirname, '..', '..', '.cache', 'node-tests');
+const SHIM = path.join(__dirname, 'nodeNetShim.js');
+const GROUPS = ['parallel', 'sequential', 'pummel'];
+// The client side of net: a test that connects a socket (net.connect,
+// createConnection, new net.Socket / Stream, or a .connect() call).
+const CONNECTS = /net\.connect|createConnection|new net\.Socket|net\.Stream|\.connect\(/;
+const TEST_TIMEOUT_MS = 120_000;
+
+function suiteVersion() {
+  const marker = path.join(SUITE, '.version');
+  return fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8') : null;
+}
+
+/** Every client test of the suite: { group, name, file }. */
+function clientTests() {
+  const tests = [];
+  for (const group of GROUPS) {
+    const dir = path.join(SUITE, 'test', group);
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir).sort()) {
+      if (!/^test-net-.*\.js$/.test(name)) continue;
+      const file = path.join(dir, name);
+      if (CONNECTS.test(fs.readFileSync(file, 'utf8'))) tests.push({ group, name, file });
+    }
+  }
+  return tests;
+}
+
+/** The `// Flags:` a test asks for, as Node's test runner passes them. */
+function flagsOf(file) {
+  const match = fs.readFileSync(file, 'utf8').match(/^\/\/ Flags: (.+)$/m);
+  return match ? match[1].trim().split(/\s+/) : [];
+}
+
+/**
+ * Runs one test in a fresh node.exe. `withWinsock`: its require('net') is this
+ * package's (else Node's own, the baseline). Output goes to a file: a Windows
+ * child's pipe is unreliable under Wine. Resolves { code, output, ms, skipped }.
+ */
+function runNodeTest(test, { withWinsock = true } = {}) {
+  const outFile = path.join(os.tmpdir(), `wsc-node-${test.group}-${test.name}.${process.pid}.out`);
+  const fd = fs.openSync(outFile, 'w');
+  const env = { ...process.env, NODE_SKIP_FLAG_CHECK: '1', NODE_TEST_DIR: path.join(os.tmpdir(), `wsc-node-tmp-${process.pid}-${test.name}`) };
+  env.NODE_OPTIONS = withWinsock ? `--require "${SHIM.replace(/\\/g, '/')}"` : '';
+  fs.mkdirSync(env.NODE_TEST_DIR, { recursive: true });
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...flagsOf(test.file), test.file], { cwd: path.dirname(test.file), env, stdio: ['ignore', fd, fd], windowsHide: true });
+    const timer = setTimeout(() => child.kill(), TEST_TIMEOUT_MS);
+    const finish = (code) => {
+      clearTimeout(timer);
+      fs.closeSync(fd);
+      const output = fs.readFileSync(outFile, 'utf8');
+      fs.rmSync(outFile, { force: true });
+      fs.rmSync(env.NODE_TEST_DIR, { recursive: true, force: true });
+      const skipped = output.match(/^1\.\.0 # Skipped: (.*)$/m)?.[1];
+      resolve({ code, output, ms: performance.now() - started, skipped });
+    };
+    child.on('error', (error) => finish(`spawn failed: ${error.message}`));
+    child.on('exit', (code, signal) => finish(code ?? signal));
+  });
+}
+
+/** Runs `tests` with at most `concurrency` at a time; resolves a Map name → result. */
+async function runAll(tests, options, concurrency) {
+  const results = new Map();
+  const queue = [...tests];
+  const worker = async () => {
+    for (let test = queue.shift(); test; test = queue.shift()) results.set(test.name, await runNodeTest(test, options));
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results;
+}
+
+module.exports = { SUITE, suiteVersion, clientTests, runNodeTest, runAll };
