@@ -1,6 +1,6 @@
 /**
  * A `net.connect` that is `net.connect`, connected by Winsock: everything that
- * takes a socket factory (http/https agents, undici, pg, mysql2, ws) can use
+ * takes a socket factory (http/https agents, undici, pg, ws) can use
  * {@link createConnection} unchanged.
  *
  * How: the socket goes through Node's own `Socket.prototype.connect` with the

@@ -15,6 +15,7 @@ import { log } from './lib/run.mjs';
 import { packForTests } from './lib/pack.mjs';
 import { ensureNodeTests } from './lib/nodeTests.mjs';
 import { startPostgres } from './lib/postgres.mjs';
+import { startServices } from './lib/services.mjs';
 import { buildAddonMingw, buildAddonNodeGyp, buildDriverMingw, buildTypeScript } from './build.mjs';
 import { buildAddonCmakeJs, cmakeJsUnsupportedReason } from './build-cmake.mjs';
 
@@ -98,6 +99,13 @@ function buildWithCmakeJs() {
   log(`cmake-js build (CMakeLists.txt): ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** Node's own net tests for test/windows/nodeNetTests.test.js: null, or why they are missing. */
+async function provisionNodeTests() {
+  const unavailable = await ensureNodeTests();
+  if (unavailable) log(`Node's own net tests will be skipped: ${unavailable}`);
+  return unavailable;
+}
+
 function summarize(run) {
   if (run.skipped) return `${run.label}: skipped (${run.skipped})`;
   const c = countResults(run.output);
@@ -116,6 +124,8 @@ async function main() {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) buildTypeScript();
     buildWithCmakeJs();
     packForTests();
+    const nodeTestsUnavailable = await provisionNodeTests();
+    if (nodeTestsUnavailable) process.env.WSC_NODE_TESTS_UNAVAILABLE = nodeTestsUnavailable;
     const started = performance.now();
     const run = runLocalMocha([...SUITES.everywhere, ...SUITES.windows]);
     runs.push({ label: `Windows, Node ${process.versions.node}`, ...run, seconds: (performance.now() - started) / 1000 });
@@ -128,17 +138,18 @@ async function main() {
     buildWithCmakeJs();
     buildTypeScript();
     packForTests();
-    const nodeTestsUnavailable = ensureNodeTests();
-    if (nodeTestsUnavailable) log(`Node's own net tests will be skipped: ${nodeTestsUnavailable}`);
+    const nodeTestsUnavailable = await provisionNodeTests();
     log('portable suite on this machine\'s node (no Windows): import, validation, unsupported platform');
     const started = performance.now();
     runs.push({ label: `portable, this machine's Node ${process.versions.node}`, ...runLocalMocha([...SUITES.everywhere, ...SUITES.offWindows]), seconds: (performance.now() - started) / 1000 });
-    // A real PostgreSQL server on the Linux side for the pg tests, for the whole matrix.
+    // Real servers on the Linux side for the pg and ecosystem tests, for the whole matrix.
     const postgres = await startPostgres();
+    const services = await startServices();
     try {
-      const env = { ...postgres.env, ...(nodeTestsUnavailable ? { WSC_NODE_TESTS_UNAVAILABLE: nodeTestsUnavailable } : {}) };
+      const env = { ...postgres.env, ...services.env, ...(nodeTestsUnavailable ? { WSC_NODE_TESTS_UNAVAILABLE: nodeTestsUnavailable } : {}) };
       runs.push(...await runMatrix([...SUITES.everywhere, ...SUITES.windows], cells, env));
     } finally {
+      services.stop();
       postgres.stop();
     }
   }

@@ -123,6 +123,8 @@ export const NODE_TESTS = {
   tarball: 'nodejs_24.21.0+dfsg+~cs24.13.4.orig.tar.xz',
   sha256: 'e6e0d1a00dfc9e31ab2b074fd99979a48be17c18e8e3edc14306736069bb8f54',
   topDir: 'node-v24.21.0',
+  // Where apt-get finds that file; fetched from here directly where there is no apt-get.
+  pool: 'http://deb.debian.org/debian/pool/main/n/nodejs',
   members: [
     'LICENSE',
     'test/common',

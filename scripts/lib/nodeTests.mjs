@@ -1,7 +1,9 @@
 // Brings Node's own net tests (config.mjs: NODE_TESTS) into .cache/node-tests: Debian's
 // nodejs source package through apt-get, with a sources list of the project's own so
-// the machine's apt configuration is left alone. Returns null when they are there,
-// else the reason they could not be had (the suite then skips them by that name).
+// the machine's apt configuration is left alone; where there is no apt-get (Windows),
+// the same file from Debian's pool over HTTP. Either way its sha256 is checked.
+// Resolves null when they are there, else the reason they could not be had (the
+// suite then skips them by that name).
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -36,13 +38,26 @@ function downloadTarball() {
   return null;
 }
 
-export function ensureNodeTests() {
+/** Without apt-get: the source package's tarball straight from Debian's pool. */
+async function downloadFromPool(tarball) {
+  const url = `${NODE_TESTS.pool}/${NODE_TESTS.tarball}`;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) return `${url}: HTTP ${response.status}`;
+    fs.mkdirSync(APT_DIR, { recursive: true });
+    fs.writeFileSync(tarball, Buffer.from(await response.arrayBuffer()));
+    return null;
+  } catch (error) {
+    return `${url}: ${error.message}`;
+  }
+}
+
+export async function ensureNodeTests() {
   if (fs.existsSync(MARKER) && fs.readFileSync(MARKER, 'utf8') === NODE_TESTS.version) return null;
-  if (!hasCommand('apt-get')) return 'apt-get is not available to fetch Debian\'s nodejs source package';
   const tarball = path.join(APT_DIR, NODE_TESTS.tarball);
   if (!fs.existsSync(tarball)) {
     log(`fetching Node's own tests: Debian source package ${NODE_TESTS.sourcePackage} ${NODE_TESTS.version}`);
-    const failed = downloadTarball();
+    const failed = hasCommand('apt-get') ? downloadTarball() : await downloadFromPool(tarball);
     if (failed) return failed;
   }
   if (sha256(tarball) !== NODE_TESTS.sha256) {

@@ -5,10 +5,9 @@
 // reaches it over loopback. The tests learn its port from WINSOCK_CONNECT_PG_PORT,
 // and skip with the printed reason (WINSOCK_CONNECT_PG_SKIP) where there is none.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { capture, hasCommand, log, run } from './run.mjs';
+import { capture, freePort, hasCommand, log, run } from './run.mjs';
 
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -16,17 +15,6 @@ function pgBin() {
   if (!fs.existsSync(PG_ROOT)) return null;
   const versions = fs.readdirSync(PG_ROOT).filter((v) => fs.existsSync(path.join(PG_ROOT, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
   return versions.length ? path.join(PG_ROOT, versions[0], 'bin') : null;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Why no server can be had here, or null; installs the package when it can. */

@@ -1,5 +1,6 @@
 // Small process helpers: run a command and fail loudly, or check one exists.
 import fs from 'node:fs';
+import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 
 export function run(cmd, args, options = {}) {
@@ -39,4 +40,16 @@ export function runNpm(args, options = {}) {
 export function writeIfChanged(file, text) {
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   if (current !== text) fs.writeFileSync(file, text);
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a server this run starts). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -8,8 +8,20 @@ const fs = require('node:fs');
 
 describe('error codes are described once (lib/errors/*.codes.json)', () => {
   let errorModules;
+  let nodeErrorsDoc;
   before(async () => {
-    ({ errorModules } = await import('../../scripts/lib/errorCodes.mjs'));
+    ({ errorModules, nodeErrorsDoc } = await import('../../scripts/lib/errorCodes.mjs'));
+  });
+
+  it('docs/node-errors.md shows the Winsock → Node code table the data holds (libuv\'s translation)', () => {
+    const { file, text } = nodeErrorsDoc();
+    assert.equal(fs.readFileSync(file, 'utf8'), text, file);
+    const { WSA_TO_LIBUV } = require('../../dist/errors/wsa.js');
+    assert.equal(WSA_TO_LIBUV[10061], 'ECONNREFUSED');
+    assert.equal(WSA_TO_LIBUV[10060], 'ETIMEDOUT');
+    assert.equal(WSA_TO_LIBUV[11001], 'ENOENT', 'libuv: WSAHOST_NOT_FOUND is ENOENT');
+    assert.equal(WSA_TO_LIBUV[10109], undefined, 'a code libuv does not list is UNKNOWN');
+    for (const [errno, code] of Object.entries(WSA_TO_LIBUV)) assert.match(text, new RegExp(`\\| ${errno} \\| \`${code}\``));
   });
 
   it('lib/errors/wsa.ts, ntstatus.ts and win32.ts are what their data generates', () => {

@@ -13,6 +13,7 @@ const GROUPS = ['parallel', 'sequential', 'pummel'];
 // createConnection, new net.Socket / Stream, or a .connect() call).
 const CONNECTS = /net\.connect|createConnection|new net\.Socket|net\.Stream|\.connect\(/;
 const TEST_TIMEOUT_MS = 120_000;
+const SPAWN_ATTEMPTS = 3;
 
 function suiteVersion() {
   const marker = path.join(SUITE, '.version');
@@ -45,7 +46,17 @@ function flagsOf(file) {
  * package's (else Node's own, the baseline). Output goes to a file: a Windows
  * child's pipe is unreliable under Wine. Resolves { code, output, ms, skipped }.
  */
-function runNodeTest(test, { withWinsock = true } = {}) {
+async function runNodeTest(test, { withWinsock = true } = {}) {
+  // A node.exe that could not even be started ran no test: under load Wine's
+  // CreateProcess now and then fails (spawn UNKNOWN); that is tried again, twice.
+  for (let attempt = 1; ; attempt++) {
+    const result = await runOnce(test, withWinsock);
+    if (!result.spawnError || attempt === SPAWN_ATTEMPTS) return result;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function runOnce(test, withWinsock) {
   const outFile = path.join(os.tmpdir(), `wsc-node-${test.group}-${test.name}.${process.pid}.out`);
   const fd = fs.openSync(outFile, 'w');
   const env = { ...process.env, NODE_SKIP_FLAG_CHECK: '1', NODE_TEST_DIR: path.join(os.tmpdir(), `wsc-node-tmp-${process.pid}-${test.name}`) };
@@ -55,29 +66,21 @@ function runNodeTest(test, { withWinsock = true } = {}) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...flagsOf(test.file), test.file], { cwd: path.dirname(test.file), env, stdio: ['ignore', fd, fd], windowsHide: true });
     const timer = setTimeout(() => child.kill(), TEST_TIMEOUT_MS);
-    const finish = (code) => {
+    let finished = false;
+    const finish = (code, spawnError) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       fs.closeSync(fd);
-      const output = fs.readFileSync(outFile, 'utf8');
+      const output = fs.readFileSync(outFile, 'utf8') + (spawnError ? `\nspawn failed: ${spawnError.message}` : '');
       fs.rmSync(outFile, { force: true });
       fs.rmSync(env.NODE_TEST_DIR, { recursive: true, force: true });
       const skipped = output.match(/^1\.\.0 # Skipped: (.*)$/m)?.[1];
-      resolve({ code, output, ms: performance.now() - started, skipped });
+      resolve({ code, output, ms: performance.now() - started, skipped, spawnError });
     };
-    child.on('error', (error) => finish(`spawn failed: ${error.message}`));
+    child.on('error', (error) => finish(`spawn failed: ${error.message}`, error));
     child.on('exit', (code, signal) => finish(code ?? signal));
   });
 }
 
-/** Runs `tests` with at most `concurrency` at a time; resolves a Map name → result. */
-async function runAll(tests, options, concurrency) {
-  const results = new Map();
-  const queue = [...tests];
-  const worker = async () => {
-    for (let test = queue.shift(); test; test = queue.shift()) results.set(test.name, await runNodeTest(test, options));
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return results;
-}
-
-module.exports = { SUITE, suiteVersion, clientTests, runNodeTest, runAll };
+module.exports = { SUITE, suiteVersion, clientTests, runNodeTest };

@@ -23,7 +23,7 @@ const DOCUMENTED_DIFFERENCES = {
 /** A failure's first error line (its header: `AssertionError [ERR_ASSERTION]: …`), for the record. */
 function firstError(output) {
   return output.split(/\r?\n/).find((line) => /^\s*(?:[A-Za-z]*Error|DOMException)\b[^:]*:/.test(line))?.trim()
-    ?? output.split(/\r?\n/).filter(Boolean).slice(-1)[0] ?? '(no output)';
+    ?? output.split(/\r?\n/).find((line) => line.trim())?.trim() ?? '(no output)';
 }
 
 function lastLines(output, count = 30) {
