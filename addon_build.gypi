@@ -28,7 +28,8 @@
       "NOMINMAX",
       "UNICODE",
       "_UNICODE",
-      "_WIN32_WINNT=0x0A00"
+      "_WIN32_WINNT=0x0A00",
+      "_WINSOCK_DEPRECATED_NO_WARNINGS"
     ]
   }
 }

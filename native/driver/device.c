@@ -8,9 +8,11 @@
 
 /* Role types (Code Analysis checks each callback against its role); the definitions
  * take their annotations from these declarations (_Use_decl_annotations_). */
-WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchCreate)
-WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchCleanupClose)
-WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchDeviceControl)
+/* _Dispatch_type_ names the IRP_MJ_ codes each routine serves (Code Analysis
+ * C28169, and what SDV reads). */
+_Dispatch_type_(IRP_MJ_CREATE) WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchCreate)
+_Dispatch_type_(IRP_MJ_CLEANUP) _Dispatch_type_(IRP_MJ_CLOSE) WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchCleanupClose)
+_Dispatch_type_(IRP_MJ_DEVICE_CONTROL) WSKC_ROLE(static DRIVER_DISPATCH, WskcDispatchDeviceControl)
 WSKC_ROLE(static DRIVER_CANCEL, WskcCancelIoctl)
 
 /* {5B0F5B8C-3C8E-4E0B-9D61-0A57C0000001}: device class GUID for

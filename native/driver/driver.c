@@ -65,6 +65,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
     NTSTATUS status;
 
     UNREFERENCED_PARAMETER(registry_path);
+    WSKC_INIT_DRIVER_RUNTIME(); /* first: every pool allocation depends on it */
     WskcOpInitModule();
     status = WskcDeviceCreate(driver, &dev);
     if (!NT_SUCCESS(status)) {

@@ -32,7 +32,8 @@ LARGE_INTEGER WINAPI KeQueryPerformanceCounter(LARGE_INTEGER *frequency);
  * SDDL_DEVOBJ_SYS_ALL_ADM_ALL: generic-all for SYSTEM and Administrators). */
 #define WSKC_SDDL_SYS_ALL_ADM_ALL_TEXT L"D:P(A;;GA;;;SY)(A;;GA;;;BA)"
 
-/* Wine 8 has no ExAllocatePool2 and no NonPagedPoolNx. */
+/* Wine 8 has no ExAllocatePool2 and no NonPagedPoolNx; nothing to initialize. */
+#define WSKC_INIT_DRIVER_RUNTIME() ((void)0)
 #define WSKC_ALLOC_NONPAGED(size, tag) wskc_wine_alloc((size), (tag))
 static inline void *wskc_wine_alloc(SIZE_T size, ULONG tag)
 {
@@ -64,14 +65,41 @@ typedef void WINAPI KSTART_ROUTINE(void *);
 
 #else /* WDK */
 
+/* Pool: POOL_ZERO_DOWN_LEVEL_SUPPORT makes a current WDK's ExAllocatePoolZero call
+ * ExAllocatePool2 where the kernel has it (Windows 10 2004+) and
+ * ExAllocatePoolWithTag elsewhere, so one binary loads on every supported Windows;
+ * ExInitializeDriverRuntime(DrvRtPoolNxOptIn) in DriverEntry decides which. Must
+ * precede the WDK's headers (Microsoft's echosrv sample does the same). */
+#define POOL_ZERO_DOWN_LEVEL_SUPPORT
+#define POOL_NX_OPTIN 1
+
+/* The WDK's own headers use nameless structs and unions (C4201) and bit fields of
+ * non-int type (C4214): not this driver's warnings under /W4 /WX. */
+#pragma warning(push)
+#pragma warning(disable: 4201 4214)
 #include <ntddk.h>
 #include <wdmsec.h> /* IoCreateDeviceSecure, SDDL_DEVOBJ_SYS_ALL_ADM_ALL (link wdmsec.lib) */
 #include <wsk.h>
 #include <ws2ipdef.h>
+#pragma warning(pop)
 
-/* ExAllocatePool2 zeroes; it replaces the deprecated ExAllocatePoolWithTag
- * (Windows 10 2004+). */
-#define WSKC_ALLOC_NONPAGED(size, tag) ExAllocatePool2(POOL_FLAG_NON_PAGED, (size), (tag))
+#define WSKC_INIT_DRIVER_RUNTIME() ExInitializeDriverRuntime(DrvRtPoolNxOptIn)
+
+#ifdef POOL_FLAG_NON_PAGED
+/* A WDK of Windows 10 2004 or later: ExAllocatePoolZero, as above. */
+#define WSKC_ALLOC_NONPAGED(size, tag) ExAllocatePoolZero(NonPagedPoolNx, (size), (tag))
+#else
+/* An older WDK (10.0.16299 has neither ExAllocatePool2 nor ExAllocatePoolZero):
+ * non-executable non-paged pool (Windows 8+), zeroed here. */
+#define WSKC_ALLOC_NONPAGED(size, tag) wskc_alloc_zeroed((size), (tag))
+static __inline void *wskc_alloc_zeroed(SIZE_T size, ULONG tag)
+{
+    void *p = ExAllocatePoolWithTag(NonPagedPoolNx, size, tag);
+    if (p)
+        RtlZeroMemory(p, size);
+    return p;
+}
+#endif
 
 /* Role-type declarations let Code Analysis / SDV check the callbacks. */
 #define WSKC_ROLE(role, name) role name;
@@ -103,6 +131,9 @@ typedef void WINAPI KSTART_ROUTINE(void *);
 #endif
 #ifndef _Function_class_
 #define _Function_class_(name)
+#endif
+#ifndef _Dispatch_type_
+#define _Dispatch_type_(major)
 #endif
 #ifndef _Requires_lock_held_
 #define _Requires_lock_held_(lock)

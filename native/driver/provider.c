@@ -119,5 +119,8 @@ NTSTATUS WskcProviderRemoteAddress(PWSK_SOCKET socket, PSOCKADDR out, PIRP irp)
 _Use_decl_annotations_
 NTSTATUS WskcProviderClose(PWSK_SOCKET socket, PIRP irp)
 {
-    return connection(socket)->Basic.WskCloseSocket(socket, irp);
+    /* Every provider dispatch table starts with the basic one. The WDK's wsk.h
+     * embeds it unnamed in C (Wine's names it Basic), so it is reached by this
+     * cast, as Microsoft's echosrv sample does. */
+    return ((const WSK_PROVIDER_BASIC_DISPATCH *)socket->Dispatch)->WskCloseSocket(socket, irp);
 }
