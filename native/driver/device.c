@@ -54,14 +54,17 @@ static NTSTATUS NTAPI WskcDispatchCleanupClose(PDEVICE_OBJECT device, PIRP irp)
 }
 
 /* Cancel routine of a pending IOCTL (CancelIoEx, thread exit; under Wine also
- * the server cancelling the async). It never completes the IRP and never
- * dereferences it after releasing the cancel lock: the engine finds the request
- * by the IRP's address, under its own lock. */
+ * the server cancelling the async). It never completes the IRP. The engine finds
+ * the request by the IRP's address, so it looks while still holding the cancel
+ * spin lock: the engine completes an IOCTL whose cancel routine is already taken
+ * only after acquiring that lock (complete_ioctl), so until the lock is released
+ * the IRP cannot complete and come back, from a lookaside list, as another
+ * IOCTL that the lookup would then abort instead. */
 _Use_decl_annotations_
 static VOID NTAPI WskcCancelIoctl(PDEVICE_OBJECT device, PIRP irp)
 {
-    IoReleaseCancelSpinLock(irp->CancelIrql);
     WskcEngineAbort(&device_of(device)->Engine, irp, NULL);
+    IoReleaseCancelSpinLock(irp->CancelIrql);
 }
 
 /* Lengths first (they decide whether SystemBuffer may be read at all), then a
@@ -148,18 +151,20 @@ NTSTATUS WskcDeviceOpen(PDRIVER_OBJECT driver, WSKC_DEVICE *dev)
     UNICODE_STRING link, target;
     NTSTATUS status;
 
-    RtlInitUnicodeString(&link, WSKCONNECT_DOS_DEVICE_NAME_W);
-    RtlInitUnicodeString(&target, WSKCONNECT_NT_DEVICE_NAME_W);
-    status = IoCreateSymbolicLink(&link, &target);
-    if (!NT_SUCCESS(status))
-        return status;
-    dev->LinkCreated = TRUE;
+    /* Everything a caller can reach is in place before the link makes the device
+     * openable from user mode. */
     driver->MajorFunction[IRP_MJ_CREATE] = WskcDispatchCreate;
     driver->MajorFunction[IRP_MJ_CLEANUP] = WskcDispatchCleanupClose;
     driver->MajorFunction[IRP_MJ_CLOSE] = WskcDispatchCleanupClose;
     driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = WskcDispatchDeviceControl;
     dev->Device->Flags |= DO_BUFFERED_IO;
     dev->Device->Flags &= ~DO_DEVICE_INITIALIZING;
+    RtlInitUnicodeString(&link, WSKCONNECT_DOS_DEVICE_NAME_W);
+    RtlInitUnicodeString(&target, WSKCONNECT_NT_DEVICE_NAME_W);
+    status = IoCreateSymbolicLink(&link, &target);
+    if (!NT_SUCCESS(status))
+        return status;
+    dev->LinkCreated = TRUE;
     return STATUS_SUCCESS;
 }
 

@@ -16,6 +16,13 @@
 WSKC_ROLE(DRIVER_INITIALIZE, DriverEntry)
 WSKC_ROLE(static DRIVER_UNLOAD, WskcUnload)
 
+/* As Microsoft's samples place them: DriverEntry runs once (INIT is discarded
+ * after it), the unload routine at PASSIVE_LEVEL (pageable). */
+#ifdef ALLOC_PRAGMA
+#pragma alloc_text(INIT, DriverEntry)
+#pragma alloc_text(PAGE, WskcUnload)
+#endif
+
 #ifdef WSKCONNECT_WINE_DDK
 /* Wine's ntoskrnl frees the driver image as soon as DriverUnload returns. A WSK
  * completion routine of ours that has just posted its IRP (the engine is then
@@ -48,6 +55,7 @@ static void teardown(_Inout_ WSKC_DEVICE *dev)
 _Use_decl_annotations_
 static VOID NTAPI WskcUnload(PDRIVER_OBJECT driver)
 {
+    PAGED_CODE();
     teardown((WSKC_DEVICE *)driver->DeviceObject->DeviceExtension);
 #ifdef WSKC_WINE_UNLOAD_GRACE_MS
     {
@@ -85,7 +93,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
         return status;
     }
     dev->EngineStarted = TRUE;
-    /* If the provider is not attached yet (STATUS_NOINTERFACE early in boot),
+    /* If the provider is not attached yet (STATUS_DEVICE_NOT_READY early in boot),
      * the first request captures it within its own deadline. */
     status = WskcProviderTryCapture(&dev->Provider);
     if (!NT_SUCCESS(status))

@@ -8,12 +8,46 @@
 #include "op.h"
 
 enum { WSKC_IN_CALL_NO = 0, WSKC_IN_CALL_YES, WSKC_IN_CALL_COMPLETED };
+enum { WSKC_ORPHAN_NO = 0, WSKC_ORPHAN_ABANDONED, WSKC_ORPHAN_CLOSING };
 
 static volatile LONG live_ops;
 static KSPIN_LOCK abandoned_lock;
 static LIST_ENTRY abandoned_ops;
 
 WSKC_ROLE(static IO_COMPLETION_ROUTINE, op_completed)
+WSKC_ROLE(static IO_COMPLETION_ROUTINE, orphan_close_done)
+
+_Use_decl_annotations_
+static NTSTATUS NTAPI orphan_close_done(PDEVICE_OBJECT device, PIRP irp, PVOID context)
+{
+    UNREFERENCED_PARAMETER(device);
+    UNREFERENCED_PARAMETER(context);
+    IoFreeIrp(irp);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+/* An abandoned op's call returned a socket: close it with an IRP of its own (the
+ * op's may be inside its completion routine). Plain IoSetCompletionRoutine is
+ * enough here: WskDeregister, before unload, waits for this close. */
+static void close_orphan_socket(WSKC_OP *op)
+{
+    PIRP irp;
+
+    if (!op->OpensSocket || !NT_SUCCESS(op->Irp->IoStatus.Status) || !op->Irp->IoStatus.Information)
+        return;
+    irp = IoAllocateIrp(1, FALSE);
+    if (!irp)
+        return; /* out of memory at DISPATCH_LEVEL: nothing else can close it */
+    IoSetCompletionRoutine(irp, orphan_close_done, NULL, TRUE, TRUE, TRUE);
+    (void)WskcProviderClose((PWSK_SOCKET)op->Irp->IoStatus.Information, irp);
+}
+
+/* Exactly one of the completion routine and WskcOpAbandon closes an orphan's socket. */
+static void claim_orphan_close(WSKC_OP *op)
+{
+    if (InterlockedCompareExchange(&op->Orphan, WSKC_ORPHAN_CLOSING, WSKC_ORPHAN_ABANDONED) == WSKC_ORPHAN_ABANDONED)
+        close_orphan_socket(op);
+}
 
 _Use_decl_annotations_
 static NTSTATUS NTAPI op_completed(PDEVICE_OBJECT device, PIRP irp, PVOID context)
@@ -22,6 +56,10 @@ static NTSTATUS NTAPI op_completed(PDEVICE_OBJECT device, PIRP irp, PVOID contex
     UNREFERENCED_PARAMETER(device);
     UNREFERENCED_PARAMETER(irp);
     InterlockedExchange(&op->Completed, 1);
+    if (InterlockedCompareExchange(&op->Orphan, 0, 0) != WSKC_ORPHAN_NO) {
+        claim_orphan_close(op);
+        return STATUS_MORE_PROCESSING_REQUIRED;
+    }
     if (InterlockedCompareExchange(&op->InCall, WSKC_IN_CALL_COMPLETED, WSKC_IN_CALL_YES) != WSKC_IN_CALL_YES)
         WskcMailboxPost(op->Mailbox, &op->Mail, WSKC_MAIL_OP_COMPLETED);
     return STATUS_MORE_PROCESSING_REQUIRED;
@@ -99,6 +137,10 @@ void WskcOpAbandon(WSKC_OP *op)
     KeAcquireSpinLock(&abandoned_lock, &irql);
     InsertTailList(&abandoned_ops, &op->AbandonedLink);
     KeReleaseSpinLock(&abandoned_lock, irql);
+    InterlockedExchange(&op->Orphan, WSKC_ORPHAN_ABANDONED);
+    /* Completed already, its mail undelivered (the engine gave up): closed here. */
+    if (WskcOpCompleted(op))
+        claim_orphan_close(op);
 }
 
 _Use_decl_annotations_

@@ -8,6 +8,7 @@
 
 #include "platform.h"
 #include "mailbox.h"
+#include "provider.h"
 
 typedef union _WSKC_SOCKADDR {
     SOCKADDR Sa;
@@ -23,6 +24,8 @@ typedef struct _WSKC_OP {
     PVOID Owner;            /* the request; NULL once abandoned */
     volatile LONG Completed; /* set by the completion routine of the current arm */
     volatile LONG InCall;    /* WSKC_IN_CALL_*: a completion during the provider call is the caller's */
+    volatile LONG Orphan;    /* WSKC_ORPHAN_*: abandoned, and whether its returned socket is being closed */
+    BOOLEAN OpensSocket;     /* the current call (WskSocket, WskSocketConnect) returns a socket */
     LIST_ENTRY AbandonedLink;
     WSKC_SOCKADDR Addr[2];  /* addresses handed to the provider with the IRP */
 } WSKC_OP;
@@ -62,7 +65,9 @@ BOOLEAN WskcOpCompleted(_In_ const WSKC_OP *op);
 
 /* The provider kept the IRP without completing it (a stub) or the driver gave
  * up on it: a late completion must find no owner and no freed memory, so the
- * op is kept until WskcOpFreeAbandoned, after WskDeregister. */
+ * op is kept until WskcOpFreeAbandoned, after WskDeregister. A socket its call
+ * returns, then or already, is closed by the op itself: WskDeregister waits
+ * for every socket, so one nobody closed would keep the driver from stopping. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void WskcOpAbandon(_Inout_ WSKC_OP *op);
 

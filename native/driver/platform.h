@@ -135,6 +135,9 @@ static __inline void *wskc_alloc_zeroed(SIZE_T size, ULONG tag)
 #ifndef _Dispatch_type_
 #define _Dispatch_type_(major)
 #endif
+#ifndef PAGED_CODE
+#define PAGED_CODE() /* Wine's headers lack it: the check is the WDK's (checked builds) */
+#endif
 #ifndef _Requires_lock_held_
 #define _Requires_lock_held_(lock)
 #endif

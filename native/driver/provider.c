@@ -46,7 +46,7 @@ NTSTATUS WskcProviderTryCapture(WSKC_PROVIDER *provider)
     if (state == WSKC_NPI_CAPTURED)
         return STATUS_SUCCESS;
     if (state == WSKC_NPI_CAPTURING)
-        return STATUS_NOINTERFACE;
+        return STATUS_DEVICE_NOT_READY; /* another attempt is under way: as "not yet" */
     /* Never wait here: DriverEntry calls this too, early in boot the provider
      * may not be attached yet, and the engine thread serves every request. */
     status = WskCaptureProviderNPI(&provider->Registration, WSK_NO_WAIT, &provider->Npi);

@@ -39,8 +39,10 @@ NTSTATUS WskcProviderRegister(_Out_ WSKC_PROVIDER *provider);
 _IRQL_requires_(PASSIVE_LEVEL)
 void WskcProviderDeregister(_Inout_ WSKC_PROVIDER *provider);
 
-/* One non-blocking capture attempt (WSK_NO_WAIT). STATUS_NOINTERFACE while the
- * provider is not attached yet, or another attempt is under way. */
+/* One non-blocking capture attempt (WSK_NO_WAIT). STATUS_DEVICE_NOT_READY while
+ * the provider is not attached yet (Microsoft's WskCaptureProviderNPI page), or
+ * another attempt is under way; STATUS_NOINTERFACE means the WSK version this
+ * driver asks for is not supported, which no retry changes. */
 _Must_inspect_result_
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS WskcProviderTryCapture(_Inout_ WSKC_PROVIDER *provider);

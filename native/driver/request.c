@@ -322,6 +322,7 @@ static void issue(WSKC_REQUEST *r, WSKC_STEP step)
     }
 
     r->QpcStepDeadline = is_address_step(step) ? WskcClockAfterMs(WSKC_ADDRESS_BOUND_MS) : r->QpcDeadline;
+    r->Op->OpensSocket = opens_socket(step);
     r->OpOut = TRUE;
     WskcOpBeginCall(r->Op);
     call = call_provider(r, step, r->Op, irp);
@@ -349,7 +350,9 @@ static void begin_connect(WSKC_REQUEST *r)
 }
 
 /* The provider NPI, captured without waiting; retried every WSKC_NPI_POLL_MS
- * within the request's deadline while the provider is not attached. */
+ * within the request's deadline while the provider is not attached
+ * (STATUS_DEVICE_NOT_READY). Any other failure, STATUS_NOINTERFACE (an
+ * unsupported WSK version) included, finishes the request with it. */
 static void try_npi(WSKC_REQUEST *r)
 {
     NTSTATUS status = WskcProviderTryCapture(r->Context->Provider);
@@ -362,7 +365,7 @@ static void try_npi(WSKC_REQUEST *r)
         return;
 
     }
-    if (status == STATUS_NOINTERFACE) {
+    if (status == STATUS_DEVICE_NOT_READY) {
         status = gate(r);
         if (NT_SUCCESS(status)) {
             r->Step = WSKC_STEP_NPI;
@@ -421,6 +424,12 @@ static void step_finished(WSKC_REQUEST *r, WSKC_STEP step, NTSTATUS status, ULON
 /* A deadline or an abort reached a step whose IRP is with the provider. */
 static void stop_step(WSKC_REQUEST *r, NTSTATUS why)
 {
+    /* The IRP has completed already (its mail is on the way to the engine): its
+     * outcome decides, so a connect that succeeded just before the deadline is
+     * not reported as timed out, and no socket is parked for a cancel that has
+     * nothing left to cancel. */
+    if (WskcOpCompleted(r->Op))
+        return;
     r->Why = why;
     r->Out.Flags |= (why == STATUS_CANCELLED ? WSKCONNECT_FLAG_ABORTED : WSKCONNECT_FLAG_TIMED_OUT) |
                     WSKCONNECT_FLAG_CANCEL_SENT;
@@ -549,9 +558,14 @@ void WskcRequestOnTime(WSKC_REQUEST *r, LONGLONG now, BOOLEAN stopping)
         } else {
             complete_ioctl(r); /* nothing to close: the request waits for the IRP */
         }
-    } else if (r->OpOut && !r->Cancelling && !r->Ioctl && r->Socket && (stopping || now >= r->QpcGiveUp) &&
-               take_forced_close_slot(r)) {
-        start_close(r); /* a parked socket: forced close at stop or after WSKC_LINGER_MAX_MS */
+    } else if (r->OpOut && !r->Cancelling && !r->Ioctl && r->Socket && (stopping || now >= r->QpcGiveUp)) {
+        /* A parked socket: forced close at stop or after WSKC_LINGER_MAX_MS. When
+         * the one slot is busy, try again a poll interval later (not at once:
+         * the engine would spin on a zero wait). */
+        if (take_forced_close_slot(r))
+            start_close(r);
+        else
+            r->QpcGiveUp = WskcClockAfterMs(WSKC_FORCED_CLOSE_POLL_MS);
     }
     if (r->Ioctl && r->Closing && now >= r->QpcCloseDeadline && (r->CloseOut || r->OpOut)) {
         /* A close that did not bring everything back in time: the IOCTL answers

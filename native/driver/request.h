@@ -26,6 +26,7 @@
 #define WSKC_NPI_POLL_MS 50u        /* retry period while the WSK provider is not attached */
 #define WSKC_LINGER_MAX_MS 300000u  /* a parked socket is force-closed after this long (5 min) */
 #define WSKC_PARKED_CLOSE_DELAY_MS 250u /* a parked socket's close, after its IRP came back */
+#define WSKC_FORCED_CLOSE_POLL_MS 50u   /* retry period while the forced-close slot is busy */
 
 typedef enum _WSKC_STEP {
     WSKC_STEP_NEW = 0,

@@ -84,13 +84,15 @@
     Do not recompile lib/ to dist/ (dist/ must exist).
 
 .PARAMETER DriverVerifier
-    On a VM: run the suite under Driver Verifier's standard checks for
-    wskconnect.sys. The first run configures them ('verifier /standard /driver
-    wskconnect.sys') and stops with REBOOT REQUIRED (3010): Verifier takes effect
-    at the next boot. After the reboot, the same command runs the suite with
-    Verifier active; a violation bug-checks the VM (read the dump with WinDbg:
-    !analyze -v). 'verifier /reset' and a reboot turn it off. Not for the hosted
-    CI runner, which cannot reboot.
+    On a VM: run the suite under Driver Verifier for wskconnect.sys, with the
+    standard rule classes and IRP logging ('verifier /ruleclasses 1 2 4 5 6 8 9
+    11 12 18 /driver wskconnect.sys'; /ruleclasses needs Windows 10 build 17627
+    or later). The first run configures them and stops with REBOOT REQUIRED
+    (3010): Verifier takes effect at the next boot. After the reboot the same
+    command checks with 'verifier /query' that wskconnect.sys really is being
+    verified, then runs the suite; a violation bug-checks the VM (read the dump
+    with WinDbg: !analyze -v). 'verifier /reset' and a reboot turn it off. Not for
+    the hosted CI runner, which cannot reboot.
 
 .EXAMPLE
     # On a test-signed VM, from an elevated Windows PowerShell in the repository:
@@ -242,15 +244,22 @@ function Invoke-Run {
         $mm = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager\Memory Management' -ErrorAction SilentlyContinue
         $verified = $mm -and ($mm.PSObject.Properties.Name -contains 'VerifyDrivers') -and (@([string]$mm.VerifyDrivers -split '\s+') -contains 'wskconnect.sys')
         if (-not $verified) {
-            $set = Invoke-Native -FilePath 'verifier.exe' -ArgumentList @('/standard', '/driver', 'wskconnect.sys') -Echo
+            # The standard rule classes (1 2 4 5 6 8 9 12 18) and IRP logging (11), which /standard leaves out.
+            $set = Invoke-Native -FilePath 'verifier.exe' -ArgumentList @('/ruleclasses', '1', '2', '4', '5', '6', '8', '9', '11', '12', '18', '/driver', 'wskconnect.sys') -Echo
             if ($set.ExitCode -ne 0 -and $set.ExitCode -ne 2) {
-                Set-Outcome 'HARNESS_ERROR' "verifier /standard /driver wskconnect.sys failed (exit code $($set.ExitCode))." 210
+                Set-Outcome 'HARNESS_ERROR' "verifier /ruleclasses ... /driver wskconnect.sys failed (exit code $($set.ExitCode))." 210
                 return
             }
             Set-Outcome 'REBOOT_REQUIRED' 'Driver Verifier is configured for wskconnect.sys and takes effect at the next boot: reboot, then run this script again with -DriverVerifier.' 3010
             return
         }
-        Write-Host 'Driver Verifier: wskconnect.sys is configured (standard checks); they are active if the VM rebooted since.'
+        # Configured is not verified: 'verifier /query' lists the drivers verified now (by file name, not localized).
+        $query = Invoke-Native -FilePath 'verifier.exe' -ArgumentList @('/query')
+        if (($query.Output -join "`n") -notmatch '(?i)wskconnect\.sys') {
+            Set-Outcome 'REBOOT_REQUIRED' 'Driver Verifier is configured for wskconnect.sys but not active yet (verifier /query does not list it): reboot, then run this script again with -DriverVerifier.' 3010
+            return
+        }
+        Write-Host 'Driver Verifier: wskconnect.sys is being verified (verifier /query lists it).'
     }
 
     Write-Step 'Driver'
