@@ -3,8 +3,8 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { adoptTcpSocket, adoptUdpSocket, assertAdoptionAvailable } from './adopt';
-import { connectionFromResult, runConnectJob, type Adopter } from './connection';
+import { adoptTcpSocket, adoptUdpSocket } from './adopt';
+import { assertCanAdopt, connectionFromResult, runConnectJob, type Adopter } from './connection';
 import { DatagramConnection } from './DatagramConnection';
 import { invalidArgValue, MAX_CALLER_DATA, validateEndpoint, validateIpAddress, validateObject, validateOneOf, validateOptionalBoolean, validatePort, validateSignal, validateTimeout, validateUint8Array } from './validate';
 import { loadBinding, type NativeEndpoint, type NativeWsaConnectRequest } from './native';
@@ -173,7 +173,7 @@ export async function wsaConnectInto(options: WsaConnectOptions, adopt: Adopter)
   const request = validateWsaConnect(options);
   const binding = loadBinding();
   const { protocol, address, port } = request.native;
-  assertAdoptionAvailable(protocol);
+  assertCanAdopt(adopt, protocol);
   const context = { address, port };
   const startedAt = performance.now();
   const result = await runConnectJob(binding, () => binding.wsaConnect(request.native), {

@@ -4,8 +4,8 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
-import { connectionFromResult, errorFromResult, isFunctionMissing, type Adopter } from './connection';
+import { adoptTcpSocket } from './adopt';
+import { assertCanAdopt, connectionFromResult, errorFromResult, isFunctionMissing, type Adopter } from './connection';
 import { connectByRace } from './ConnectEx';
 import type { WinsockError } from './errors';
 import { runJob, timeoutErrorFor } from './jobs';
@@ -162,7 +162,7 @@ export async function connectByList(options: ConnectByListOptions): Promise<Conn
 export async function connectByListInto(options: ConnectByListOptions, adopt: Adopter): Promise<Connection> {
   const request = validateByList(options);
   const binding = loadBinding();
-  assertAdoptionAvailable('tcp');
+  assertCanAdopt(adopt, 'tcp');
   const startedAt = performance.now();
   const strategy: ListStrategy = request.strategy === 'auto'
     ? (binding.hasConnectByList() ? 'system' : 'race')

@@ -3,8 +3,8 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
-import { connectionFromResult, runConnectJob, type Adopter } from './connection';
+import { adoptTcpSocket } from './adopt';
+import { assertCanAdopt, connectionFromResult, runConnectJob, type Adopter } from './connection';
 import { AF_INET, AF_INET6, AF_UNSPEC_DUAL, loadBinding } from './native';
 import type { Connection } from './types';
 import { invalidArgValue, isUnspecifiedAddress, MAX_HOST_LENGTH, MAX_SERVICE_LENGTH, validateName, validateObject, validateOneOf, validatePort, validateSignal, validateTimeout } from './validate';
@@ -117,7 +117,7 @@ export async function connectByName(options: ConnectByNameOptions): Promise<Conn
 export async function connectByNameInto(options: ConnectByNameOptions, adopt: Adopter): Promise<Connection> {
   const request = validateByName(options);
   const binding = loadBinding();
-  assertAdoptionAvailable('tcp');
+  assertCanAdopt(adopt, 'tcp');
   const port = /^\d+$/.test(request.service) ? Number(request.service) : undefined;
   const context = { host: request.host, ...(port !== undefined ? { port } : {}) };
   const startedAt = performance.now();

@@ -36,7 +36,23 @@ export interface UdpWrapBinding {
 
 type LegacyBinding = (name: string) => unknown;
 
+/**
+ * Under --pending-deprecation, process.binding emits DEP0111; with
+ * --throw-deprecation that warning is thrown from a later tick, where no catch of
+ * ours can reach it, and the process dies. Adoption is refused up front instead.
+ */
+function deprecationWouldThrow(): boolean {
+  if (!(process as { throwDeprecation?: boolean }).throwDeprecation) return false;
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return flags.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1';
+}
+
 function internalBinding<T>(name: string): T {
+  if (deprecationWouldThrow()) {
+    throw new WinsockPlatformError('ERR_WINSOCK_ADOPTION_UNAVAILABLE',
+      `cannot hand the connected SOCKET to Node: process.binding('${name}') is deprecated (DEP0111), and under` +
+      ' --pending-deprecation with --throw-deprecation its warning would be thrown where nothing can catch it');
+  }
   try {
     return (process as unknown as { binding: LegacyBinding }).binding(name) as T;
   } catch (cause) {

@@ -5,7 +5,7 @@
  */
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { adoptTcpSocket } from './adopt';
+import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
 import { Win32Error, WinsockError } from './errors';
 import { runJob, timeoutErrorFor } from './jobs';
 import type { NativeBinding, NativeResult, NativeSocketHandle } from './native';
@@ -54,6 +54,15 @@ export function isFunctionMissing(result: NativeResult): boolean {
  * one that already exists and was waiting for it (createConnection's sockets).
  */
 export type Adopter = (socket: NativeSocketHandle) => net.Socket;
+
+/**
+ * Checked before connecting: the promise API hands its TCP sockets (and UDP
+ * always) to Node through process.binding; createConnection's sockets are opened
+ * on the handle Node itself made, and need no binding.
+ */
+export function assertCanAdopt(adopt: Adopter, protocol: 'tcp' | 'udp'): void {
+  if (protocol === 'udp' || adopt === adoptTcpSocket) assertAdoptionAvailable(protocol);
+}
 
 /** Adopts the socket of a successful result into a Connection. */
 export function connectionFromResult(

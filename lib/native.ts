@@ -123,6 +123,8 @@ export interface NativeWsaConnectDescription {
   broadcast: boolean;
   local: NativeAddress | null;
   callerDataLength: number | null;
+  /** Whether WSAConnect gets a callee-data buffer: only with caller data (TCP/IP has no connect data). */
+  calleeBuffer: boolean;
   /** Every FLOWSPEC field as sent, defaults filled in; null when no QoS is passed. */
   qos: { sending: Required<NativeFlowspec>; receiving: Required<NativeFlowspec> } | null;
 }
@@ -134,6 +136,8 @@ export interface NativeTesting {
   setTiming(enabled: boolean): void;
   /** A loopback listener that never accepts: connects to it hang (test/support/loopbackFixtures.js). */
   stalledListener(address: string): { port: number; socket: NativeSocketHandle };
+  /** The connect waiter's next wake message is not posted, as when PostMessage fails on a full queue. */
+  dropNextWake(): void;
   /** TCP_NODELAY and SO_KEEPALIVE as a SOCKET holds them (getsockopt). */
   socketOptions(socket: number): { noDelay: boolean; keepAlive: boolean };
 }

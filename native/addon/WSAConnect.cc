@@ -32,6 +32,11 @@ struct WsaConnectRequest {
   std::vector<uint8_t> caller_data;
   bool has_qos = false;
   QOS qos{};
+
+  // A callee-data buffer goes to WSAConnect only for a connect-data exchange the
+  // caller started: Microsoft's WSAConnect page says TCP/IP carries no connect
+  // data, so a plain connect passes NULL.
+  bool WantsCalleeData() const { return !udp && has_caller_data; }
 };
 
 class WsaConnectJob : public MultiplexedConnect {
@@ -49,7 +54,7 @@ class WsaConnectJob : public MultiplexedConnect {
     if (request_.udp) return ConnectDatagram();
     if (int err = RequestConnectNotification()) return Failed("WSAAsyncSelect", err);
     FailFastIfLoopback(socket(), request_.remote);
-    int err = CallWsaConnect(true);
+    int err = CallWsaConnect(request_.WantsCalleeData());
     if (err == WSAEWOULDBLOCK) return Progress::kWaiting;
     return Ended(err);
   }
@@ -112,7 +117,7 @@ class WsaConnectJob : public MultiplexedConnect {
   Progress Ended(int err) {
     StopConnectNotification();
     if (err != 0) return Failed("WSAConnect", err);
-    RecordCalleeData();
+    if (request_.WantsCalleeData()) RecordCalleeData();
     result_.syscall = "WSAConnect";
     result_.RecordConnectedAddresses();
     return Progress::kDone;
@@ -212,7 +217,8 @@ Napi::Object FlowspecAsJs(Napi::Env env, const FLOWSPEC& spec) {
 
 // testing.describeWsaConnectRequest(options) -> what WSAConnect would be given for
 // `options`, read by the same ReadRequest as wsaConnect(): the FLOWSPECs with their
-// defaults filled in, the caller data's length, the local endpoint. Nothing connects.
+// defaults filled in, the caller data's length, whether a callee-data buffer is
+// passed, the local endpoint. Nothing connects.
 Napi::Value DescribeWsaConnectRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, "options must be an object");
@@ -223,6 +229,7 @@ Napi::Value DescribeWsaConnectRequest(const Napi::CallbackInfo& info) {
   out.Set("broadcast", request.broadcast);
   out.Set("local", request.has_local ? Napi::Value(request.local.ToJs(env)) : env.Null());
   out.Set("callerDataLength", request.has_caller_data ? Napi::Value(Napi::Number::New(env, static_cast<double>(request.caller_data.size()))) : env.Null());
+  out.Set("calleeBuffer", request.WantsCalleeData());
   if (request.has_qos) {
     Napi::Object qos = Napi::Object::New(env);
     qos.Set("sending", FlowspecAsJs(env, request.qos.SendingFlowspec));

@@ -87,7 +87,8 @@ void ConnectWaiter::Enqueue(Command command) {
   }
   inbox_.push_back(std::move(command));
   if (window_ == nullptr || wake_posted_) return;  // the thread drains the inbox when its window is up / soon
-  wake_posted_ = PostMessageW(window_, kWakeMessage, 0, 0) != FALSE;
+  wake_posted_ = !drop_next_wake_.exchange(false) && PostMessageW(window_, kWakeMessage, 0, 0) != FALSE;
+  if (!wake_posted_) inbox_stranded_.store(true);
 }
 
 bool ConnectWaiter::EnsureThreadLocked() {
@@ -157,6 +158,7 @@ void ConnectWaiter::Run() {
     } else {
       DispatchMessageW(&message);
     }
+    if (inbox_stranded_.exchange(false)) DrainInbox();
   }
 }
 

@@ -115,6 +115,8 @@ class ConnectWaiter {
   // Connects waiting for their handshake, and cancelled ones the OS still holds.
   int64_t Waiting() const { return waiting_count_.load(); }
   int64_t Draining() const { return draining_count_.load(); }
+  // Test hook: the next wake is not posted, as if PostMessage had failed.
+  void DropNextWakeForTesting() { drop_next_wake_.store(true); }
 
  private:
   enum class CommandKind { kStart, kCancel };
@@ -174,6 +176,10 @@ class ConnectWaiter {
 
   std::atomic<int64_t> waiting_count_{0};
   std::atomic<int64_t> draining_count_{0};
+  // A wake could not be posted (the queue's 10,000-message quota): the thread
+  // drains the inbox after the next message it gets, which a full queue brings.
+  std::atomic<bool> inbox_stranded_{false};
+  std::atomic<bool> drop_next_wake_{false};
 };
 
 }  // namespace wsc

@@ -107,6 +107,13 @@ Napi::Value SocketOptions(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// dropNextWake(): the connect waiter's next wake message is not posted, as when
+// PostMessage fails on a full queue; what is queued must still be picked up.
+Napi::Value DropNextWake(const Napi::CallbackInfo& info) {
+  ConnectWaiter::Instance().DropNextWakeForTesting();
+  return info.Env().Undefined();
+}
+
 // setTiming(enabled): results carry per-stage `timing` (bench/ profiles the hand-off with it).
 Napi::Value SetTiming(const Napi::CallbackInfo& info) {
   Job::SetTimingEnabled(info[0].ToBoolean());
@@ -123,6 +130,7 @@ void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   testing.Set("setTiming", Napi::Function::New(env, SetTiming, "setTiming"));
   testing.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
   testing.Set("socketOptions", Napi::Function::New(env, SocketOptions, "socketOptions"));
+  testing.Set("dropNextWake", Napi::Function::New(env, DropNextWake, "dropNextWake"));
 }
 
 }  // namespace wsc

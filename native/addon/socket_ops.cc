@@ -47,7 +47,7 @@ int PollConnect(SOCKET s) {
 }
 
 void FailFastIfLoopback(SOCKET s, const SocketAddress& remote) {
-  if (!remote.IsLoopback()) return;
+  if (!remote.IsLoopback() || !Winsock().fastLoopbackFail) return;
   TCP_INITIAL_RTO_PARAMETERS no_retransmissions{};
   no_retransmissions.Rtt = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
   no_retransmissions.MaxSynRetransmissions = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;

@@ -6,6 +6,8 @@ namespace wsc {
 
 namespace {
 
+constexpr DWORD kFastLoopbackFailBuild = 16299;  // Windows 10 1709
+
 WinsockApi LoadWinsockApi() {
   WinsockApi api;
   WSADATA data;
@@ -20,6 +22,14 @@ WinsockApi LoadWinsockApi() {
     using GetVersionFn = const char*(CDECL*)();
     auto get = reinterpret_cast<GetVersionFn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "wine_get_version")));
     if (get) api.wineVersion = get();
+    // RtlGetVersion: the real build number (GetVersionEx answers per the manifest).
+    using RtlGetVersionFn = LONG(WINAPI*)(OSVERSIONINFOW*);
+    auto version = reinterpret_cast<RtlGetVersionFn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "RtlGetVersion")));
+    OSVERSIONINFOW info{};
+    info.dwOSVersionInfoSize = sizeof info;
+    if (version && version(&info) == 0) {
+      api.fastLoopbackFail = info.dwMajorVersion > 10 || (info.dwMajorVersion == 10 && info.dwBuildNumber >= kFastLoopbackFailBuild);
+    }
   }
   return api;
 }

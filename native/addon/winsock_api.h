@@ -17,6 +17,9 @@ struct WinsockApi {
   int startupError = 0;                        // WSAStartup's result; 0 when Winsock is usable
   WSAConnectByListFn connectByList = nullptr;  // null when the running ws2_32 lacks it
   const char* wineVersion = nullptr;           // set when running under Wine, else null
+  // SIO_TCP_INITIAL_RTO takes TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS from Windows 10
+  // 1709 (build 16299), as libuv's uv__is_fast_loopback_fail_supported checks.
+  bool fastLoopbackFail = false;
 };
 
 // Initialized once per process (WSAStartup is reference counted; we never undo it

@@ -165,6 +165,31 @@ describe('lifecycle and resources', function () {
     assert.equal(server.accepted.length, accepted, 'no connection was made');
   });
 
+  it('under --pending-deprecation --throw-deprecation: ERR_WINSOCK_ADOPTION_UNAVAILABLE, not a process killed by DEP0111', async function () {
+    this.timeout(60_000);
+    // process.binding's DEP0111 would be thrown from a later tick, beyond any catch:
+    // the promise API's adoption is refused before any connect instead, and the
+    // process lives on.
+    const script = `
+      const out = process.argv[1];
+      const api = require(${JSON.stringify(DIST)});
+      const { loadBinding } = require(${JSON.stringify(path.join(path.dirname(DIST), 'native.js'))});
+      const promise = api.wsaConnect({ address: '127.0.0.1', port: ${server.port} }).then(
+        (c) => ({ ok: true }),
+        (e) => ({ ok: false, code: e.code, name: e.name, open: loadBinding().stats().openSockets }),
+      );
+      const socket = api.createConnection({ host: '127.0.0.1', port: ${server.port} });
+      const failed = new Promise((resolve) => socket.on('error', (e) => resolve(e.code)).on('connect', () => { socket.destroy(); resolve('connected'); }));
+      // A moment more: a deprecation thrown from a later tick would kill the process before the write.
+      Promise.all([promise, failed]).then(([r, viaSocket]) => setTimeout(() => require('fs').writeFileSync(out, JSON.stringify({ ...r, viaSocket })), 200));
+    `;
+    const accepted = server.accepted.length;
+    const result = await runChildScript(script, { nodeArgs: () => ['--pending-deprecation', '--throw-deprecation'] });
+    // createConnection needs no process.binding (its socket is Node's own handle): it connects.
+    assert.deepEqual(result, { ok: false, code: 'ERR_WINSOCK_ADOPTION_UNAVAILABLE', name: 'WinsockPlatformError', open: 0, viaSocket: 'connected' });
+    assert.equal(server.accepted.length, accepted + 1, 'only createConnection connected');
+  });
+
   it('reports what Winsock this is', () => {
     const info = api.platformInfo();
     assert.equal(info.supported, true);

@@ -145,10 +145,12 @@ describe('wsaConnect (WSAConnect)', function () {
           serviceType: ServiceType.NoTraffic, maxSduSize: NS, minimumPolicedSize: NS },
       });
       assert.equal(sent.callerDataLength, 10);
+      assert.equal(sent.calleeBuffer, true, 'a connect-data exchange the caller started gets a callee buffer');
       assert.deepEqual(sent.remote, { address: '127.0.0.1', family: 'IPv4', port: 80 });
       const plain = describeWsaConnectRequest({ address: '127.0.0.1', port: 80 });
       assert.equal(plain.qos, null, 'no QoS argument when none is given');
       assert.equal(plain.callerDataLength, null);
+      assert.equal(plain.calleeBuffer, false, 'a plain TCP connect passes no callee buffer (TCP/IP has no connect data)');
     });
 
     it('caller data and QoS are passed; what the provider does with them is observable', async () => {
@@ -196,6 +198,20 @@ describe('wsaConnect (WSAConnect)', function () {
         controller.abort(new Error('user gave up'));
         await assert.rejects(pending, (err) => err.name === 'AbortError' && err.cause.message === 'user gave up');
         assert.ok(Date.now() - abortedAt < 100);
+      });
+
+      it("a start the waiter was not woken for (PostMessage failing on a full queue) is picked up after the waiter's next message", async () => {
+        // A connect waits on the full accept queue, so the waiter's recheck timer ticks;
+        // the next start's wake is dropped, as if PostMessage had failed.
+        const controller = new AbortController();
+        const waiting = wsaConnect({ address: '127.0.0.1', port: stalled.port, signal: controller.signal }).catch((e) => e);
+        await new Promise((r) => setTimeout(r, 100));
+        require('../../dist/native.js').loadBinding().testing.dropNextWake();
+        const live = await wsaConnect({ address: '127.0.0.1', port: server.port, timeout: 5000 });
+        assert.equal(await lo.echoRoundTrip(live.socket, 'woken'), 'woken');
+        await lo.closeSocket(live.socket);
+        controller.abort();
+        assert.equal((await waiting).name, 'AbortError');
       });
     });
   });
