@@ -228,7 +228,7 @@ export class WinsockSocketClass extends net.Socket {
   constructor(options: WinsockSocketOptions = {}) {
     const { winsock, ...netOptions } = (options ?? {}) as WinsockSocketOptions;
     super(netOptions);
-    this.#defaults = winsock ?? {};
+    this.#defaults = validateWinsock(winsock);
   }
 
   /** As `net.Socket#setNoDelay`; while connecting it is applied once connected. */

@@ -34,14 +34,7 @@ LARGE_INTEGER WINAPI KeQueryPerformanceCounter(LARGE_INTEGER *frequency);
 
 /* Wine 8 has no ExAllocatePool2 and no NonPagedPoolNx; nothing to initialize. */
 #define WSKC_INIT_DRIVER_RUNTIME() ((void)0)
-#define WSKC_ALLOC_NONPAGED(size, tag) wskc_wine_alloc((size), (tag))
-static inline void *wskc_wine_alloc(SIZE_T size, ULONG tag)
-{
-    void *p = ExAllocatePoolWithTag(NonPagedPool, size, tag);
-    if (p)
-        RtlZeroMemory(p, size);
-    return p;
-}
+#define WSKC_ALLOC_NONPAGED(size, tag) wskc_alloc_zeroed(NonPagedPool, (size), (tag))
 
 /* The WDK's role types (DRIVER_DISPATCH ...) do not exist in Wine's headers: the
  * same function types, so the role declarations compile here too and a callback
@@ -90,15 +83,8 @@ typedef void WINAPI KSTART_ROUTINE(void *);
 #define WSKC_ALLOC_NONPAGED(size, tag) ExAllocatePoolZero(NonPagedPoolNx, (size), (tag))
 #else
 /* An older WDK (10.0.16299 has neither ExAllocatePool2 nor ExAllocatePoolZero):
- * non-executable non-paged pool (Windows 8+), zeroed here. */
-#define WSKC_ALLOC_NONPAGED(size, tag) wskc_alloc_zeroed((size), (tag))
-static __inline void *wskc_alloc_zeroed(SIZE_T size, ULONG tag)
-{
-    void *p = ExAllocatePoolWithTag(NonPagedPoolNx, size, tag);
-    if (p)
-        RtlZeroMemory(p, size);
-    return p;
-}
+ * non-executable non-paged pool (Windows 8+), zeroed below. */
+#define WSKC_ALLOC_NONPAGED(size, tag) wskc_alloc_zeroed(NonPagedPoolNx, (size), (tag))
 #endif
 
 /* Role-type declarations let Code Analysis / SDV check the callbacks. */
@@ -159,6 +145,16 @@ static __inline void *wskc_alloc_zeroed(SIZE_T size, ULONG tag)
 #ifndef _Outptr_
 #define _Outptr_
 #endif
+
+/* ExAllocatePoolWithTag, zeroed: where neither ExAllocatePool2 nor ExAllocatePoolZero
+ * exists (Wine's headers, a WDK older than Windows 10 2004). */
+static __inline void *wskc_alloc_zeroed(POOL_TYPE type, SIZE_T size, ULONG tag)
+{
+    void *p = ExAllocatePoolWithTag(type, size, tag);
+    if (p)
+        RtlZeroMemory(p, size);
+    return p;
+}
 
 #define WSKC_POOL_TAG 0x636B7357u /* 'cksW': shows as "Wskc" in pool dumps */
 #define WSKC_FREE(p) ExFreePoolWithTag((p), WSKC_POOL_TAG)
