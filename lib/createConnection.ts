@@ -16,8 +16,9 @@
  * as `cause`. With `autoSelectFamily` and several addresses, the ConnectEx race
  * (Happy Eyeballs) tries them.
  *
- * One Winsock-only form differs from `net.connect`: a port given as a service
- * name (`'http'`), which WSAConnectByNameW resolves. Pipes (`path`) are Node's own.
+ * One Winsock-only form differs from `net.connect`: with `winsock.function:
+ * 'connectByName'`, a port given as a service name (`'http'`), which
+ * WSAConnectByNameW resolves. Pipes (`path`) are Node's own.
  * @module
  */
 import dns from 'node:dns';
@@ -49,9 +50,10 @@ export interface WinsockEndpoint {
 export interface WinsockOptions {
   /**
    * Which function connects the address Node's lookup chose. Absent:
-   * `'connectByList'` when `addresses` is given; `'connectByName'` when the port
-   * is a service name; the ConnectEx race when `autoSelectFamily` found several
-   * addresses; else `'wsaConnect'`.
+   * `'connectByList'` when `addresses` is given; the ConnectEx race when
+   * `autoSelectFamily` found several addresses; else `'wsaConnect'`. A port given
+   * as a service name (`'http'`) needs `'connectByName'`: WSAConnectByNameW
+   * resolves it.
    */
   function?: WinsockFunction;
   /**
@@ -76,7 +78,7 @@ export interface WinsockOptions {
  * mean there, and `winsock` for the rest.
  */
 export interface CreateConnectionOptions extends Omit<net.TcpSocketConnectOpts, 'port'>, net.SocketConstructorOpts {
-  /** Port, as `net.connect`'s; or (Winsock only) a service name such as `'http'`, resolved by WSAConnectByNameW. */
+  /** Port, as `net.connect`'s; or (Winsock only, with `winsock.function: 'connectByName'`) a service name such as `'http'`, resolved by WSAConnectByNameW. */
   port?: number | string;
   /** A pipe: connected by Node itself, as `net.connect` does. */
   path?: string;
