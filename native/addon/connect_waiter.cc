@@ -165,14 +165,27 @@ void ConnectWaiter::Run() {
 void ConnectWaiter::CountWaiting() { waiting_count_.store(static_cast<int64_t>(pending_.size())); }
 
 void ConnectWaiter::StartTicking() {
-  if (ticking_ || (pending_.empty() && draining_.empty())) return;
+  if (pending_.empty() && draining_.empty()) return;
+  idle_since_ = 0;
+  if (ticking_) return;
   ticking_ = SetTimer(window_, kTickTimer, kTickMs, nullptr) != 0;
 }
 
+// The tick is stopped only once the waiter has been idle for kIdleTickMs: in a
+// sequence of connects, one SetTimer/KillTimer pair serves them all instead of a
+// pair each (two system calls per connect; docs/performance.md, calls per connect).
 void ConnectWaiter::StopTickingWhenIdle() {
-  if (!ticking_ || !pending_.empty() || !draining_.empty()) return;
+  if (!ticking_) return;
+  if (!pending_.empty() || !draining_.empty()) {
+    idle_since_ = 0;
+    return;
+  }
+  int64_t now = ClockNow();
+  if (idle_since_ == 0) idle_since_ = now;
+  if (now - idle_since_ < ClockFromMs(kIdleTickMs)) return;
   KillTimer(window_, kTickTimer);
   ticking_ = false;
+  idle_since_ = 0;
 }
 
 UINT ConnectWaiter::NextConnectMessage() {

@@ -107,6 +107,7 @@ class ConnectWaiter {
   static constexpr int kFirstRecheckMs = 50;    // a pending socket's first recheck, then doubling…
   static constexpr int kLastRecheckMs = 1000;   // …up to this
   static constexpr int kDrainGraceMs = 5000;    // a cancelled ConnectEx that has not let go by then is closed
+  static constexpr int kIdleTickMs = 1000;      // the tick outlives the last connect by this much
 
   static ConnectWaiter& Instance();
   // Any thread.
@@ -172,6 +173,7 @@ class ConnectWaiter {
   std::unordered_map<SOCKET, Pending> pending_;
   std::vector<DrainingConnect> draining_;
   bool ticking_ = false;
+  int64_t idle_since_ = 0;  // clock.h ticks: when the waiter last ran out of connects (0: busy)
   UINT last_message_ = 0;
 
   std::atomic<int64_t> waiting_count_{0};
