@@ -4,12 +4,13 @@
  * @module
  */
 import type net from 'node:net';
+import { isIPv4 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { adoptTcpSocket, assertAdoptionAvailable } from './adopt';
 import { Win32Error, WinsockError } from './errors';
 import { runJob, timeoutErrorFor } from './jobs';
 import type { NativeBinding, NativeResult, NativeSocketHandle } from './native';
-import type { Connection, ConnectSyscall } from './types';
+import type { AddressInfo, Connection, ConnectSyscall } from './types';
 
 export interface ErrorContext {
   host?: string;
@@ -64,26 +65,45 @@ export function assertCanAdopt(adopt: Adopter, protocol: 'tcp' | 'udp'): void {
   if (protocol === 'udp' || adopt === adoptTcpSocket) assertAdoptionAvailable(protocol);
 }
 
-/** Adopts the socket of a successful result into a Connection. */
+/** An end of a connected net.Socket, as the addon reports addresses (IPv4-mapped as IPv4). */
+function endOf(socket: net.Socket, end: 'local' | 'remote'): AddressInfo {
+  const raw = end === 'local'
+    ? { address: socket.localAddress, port: socket.localPort }
+    : { address: socket.remoteAddress, port: socket.remotePort };
+  const address = raw.address ?? '';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  const shown = mapped ?? address;
+  return { address: shown, family: isIPv4(shown) ? 'IPv4' : 'IPv6', port: raw.port ?? 0 };
+}
+
+/**
+ * Adopts the socket of a successful result into a Connection. A result without
+ * addresses (asked for with `addresses: false`) gets them from the adopted socket,
+ * read when first asked.
+ */
 export function connectionFromResult(
   result: NativeResult,
   startedAt: number,
   extra: Partial<Pick<Connection, 'strategy' | 'attempts' | 'calleeData'>> = {},
   adopt: Adopter = adoptTcpSocket,
 ): Connection {
-  if (!result.socket || !result.localAddress || !result.remoteAddress) {
+  if (!result.socket || (adopt === adoptTcpSocket && (!result.localAddress || !result.remoteAddress))) {
     result.socket?.close();
     throw new Error(`internal: ${result.syscall} reported success without a socket or addresses`);
   }
   const socket = adopt(result.socket);
-  const connection: Connection = {
+  const connection = {
     socket,
-    localAddress: result.localAddress,
-    remoteAddress: result.remoteAddress,
     syscall: result.syscall as ConnectSyscall,
     ...extra,
     elapsedMs: performance.now() - startedAt,
-  };
+  } as Connection;
+  for (const end of ['local', 'remote'] as const) {
+    const known = end === 'local' ? result.localAddress : result.remoteAddress;
+    Object.defineProperty(connection, `${end}Address`, known
+      ? { value: known, enumerable: true, writable: true, configurable: true }
+      : { get: () => endOf(socket, end), enumerable: true, configurable: true });
+  }
   if (result.calleeData) connection.calleeData = result.calleeData;
   return connection;
 }

@@ -206,7 +206,7 @@ export class WinsockSocketClass extends net.Socket {
 
   #defaults: WinsockOptions = {};
   #connecting: AbortController | undefined;
-  #connection: Omit<Connection, 'socket'> | undefined;
+  #connection: Connection | undefined;
   /** autoSelectFamily: the looked-up addresses beyond the one Node was handed. */
   #moreAddresses: dns.LookupAddress[] = [];
   /** Set only inside connect(): the handle Node makes then is taken over with it. */
@@ -224,7 +224,10 @@ export class WinsockSocketClass extends net.Socket {
    * them. Undefined before.
    */
   get winsockConnection(): Omit<Connection, 'socket'> | undefined {
-    return this.#connection;
+    if (!this.#connection) return undefined;
+    // Property descriptors, not values: addresses read from the socket stay lazy.
+    const { socket: _socket, ...how } = Object.getOwnPropertyDescriptors(this.#connection);
+    return Object.defineProperties({}, how) as Omit<Connection, 'socket'>;
   }
 
   constructor(options: WinsockSocketOptions = {}) {
@@ -385,8 +388,7 @@ export class WinsockSocketClass extends net.Socket {
     }
     run(adopt, signal).then(
       (connection) => {
-        const { socket: _socket, ...how } = connection;
-        this.#connection = how;
+        this.#connection = connection;
         this.#applyHeldOptions();
         req.oncomplete(0, handle, req, true, true);
       },
@@ -418,9 +420,10 @@ export class WinsockSocketClass extends net.Socket {
       (this as unknown as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses = addresses.map((e) => `${e.address}:${e.port}`);
       return (adopt, signal) => connectByListInto({ addresses, strategy: 'race', attemptDelay: intent.attemptDelay, timeout, signal }, adopt);
     }
+    // The addresses come from this socket when asked, as net.Socket's own do.
     return (adopt, signal) => wsaConnectInto({
       address: target.address, port: target.port, local: target.local, qos: winsock.qos, callerData: winsock.callerData, timeout, signal,
-    }, adopt) as Promise<Connection>;
+    }, adopt, { addresses: false }) as Promise<Connection>;
   }
 
   /** Reports a failed connect as Node's afterConnect does: `connectionAttemptFailed`, then destroy. */

@@ -63,6 +63,8 @@ export interface NativeWsaConnectRequest {
   local?: NativeEndpoint;
   broadcast: boolean;
   callerData?: Uint8Array;
+  /** false: the result carries no addresses (createConnection's socket answers them when asked). */
+  addresses?: boolean;
   qos?: { sending?: NativeFlowspec; receiving?: NativeFlowspec };
 }
 

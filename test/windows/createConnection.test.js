@@ -57,6 +57,9 @@ describe('createConnection (net.connect, connected by Winsock)', function () {
     const seen = servers.echo.accepted[servers.echo.accepted.length - 1];
     assert.equal(seen.remotePort, socket.localPort, 'the server saw this socket');
     assert.equal(socket.winsockConnection.syscall, 'WSAConnect', 'one looked-up address: WSAConnect');
+    // Read from the socket when asked (the addon no longer queries them for this path).
+    assert.deepEqual(socket.winsockConnection.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: servers.echo.port });
+    assert.deepEqual(socket.winsockConnection.localAddress, { address: '127.0.0.1', family: 'IPv4', port: socket.localPort });
     await lo.closeSocket(socket);
   });
 
