@@ -54,8 +54,10 @@ describe('createConnection (net.connect, connected by Winsock)', function () {
     assert.equal(socket.remoteAddress, '127.0.0.1');
     assert.equal(socket.remotePort, servers.echo.port);
     assert.equal(socket.address().port, socket.localPort);
-    const seen = servers.echo.accepted[servers.echo.accepted.length - 1];
-    assert.equal(seen.remotePort, socket.localPort, 'the server saw this socket');
+    // The client's 'ready' can come before the in-process server's 'connection': wait for it.
+    const deadline = Date.now() + 2000;
+    while (!servers.echo.accepted.some((a) => a.remotePort === socket.localPort) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(servers.echo.accepted.some((a) => a.remotePort === socket.localPort), 'the server saw this socket');
     assert.equal(socket.winsockConnection.syscall, 'WSAConnect', 'one looked-up address: WSAConnect');
     // Read from the socket when asked (the addon no longer queries them for this path).
     assert.deepEqual(socket.winsockConnection.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: servers.echo.port });
