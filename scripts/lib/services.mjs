@@ -5,6 +5,7 @@
 // deleted at the end; node.exe under Wine reaches it over loopback. The tests read
 // WINSOCK_CONNECT_<NAME>_PORT, or skip printing WINSOCK_CONNECT_<NAME>_SKIP.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -74,11 +75,10 @@ function ensureInstalled() {
 
 /** Resolves once something accepts on 127.0.0.1:port, or rejects after `ms`. */
 async function waitForPort(port, ms) {
-  const { connect } = await import('node:net');
   const deadline = Date.now() + ms;
   for (;;) {
     const up = await new Promise((resolve) => {
-      const probe = connect(port, '127.0.0.1', () => { probe.destroy(); resolve(true); });
+      const probe = net.connect(port, '127.0.0.1', () => { probe.destroy(); resolve(true); });
       probe.on('error', () => resolve(false));
     });
     if (up) return;
