@@ -43,6 +43,18 @@ function countResults(output) {
   return { passed: grab('passing'), failed: grab('failing'), skipped: grab('pending') };
 }
 
+/**
+ * The failures a run reported, as mocha's spec reporter lists them after "N failing"
+ * (title, error, first lines of its stack), cut to `maxLines`: printed again at the
+ * very end, where a CI log's tail still shows them after the later cells' output.
+ */
+function failureDigest(output, maxLines = 60) {
+  const at = output.search(/^\s*\d+ failing\s*$/m);
+  if (at < 0) return '';
+  const lines = output.slice(at).split(/\r?\n/).filter((line) => line.trim());
+  return lines.slice(0, maxLines).join('\n') + (lines.length > maxLines ? `\n  … ${lines.length - maxLines} more lines` : '');
+}
+
 function runLocalMocha(specs) {
   const result = spawnSync(process.execPath, [mochaPath(), ...MOCHA_ARGS, ...specs], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   process.stdout.write(result.stdout);
@@ -161,6 +173,11 @@ async function main() {
   // of node.exe, say): it counts as a failure.
   total.failed += ran.filter((r) => r.code !== 0 && countResults(r.output).failed === 0).length;
   const ok = ran.every((r) => r.code === 0) && total.failed === 0 && total.passed > 0;
+  process.stdout.write('\n');
+  for (const run of ran) {
+    const digest = failureDigest(run.output);
+    if (digest) process.stdout.write(`\n${run.label}, what failed:\n${digest}\n`);
+  }
   process.stdout.write('\n');
   for (const run of runs) log(summarize(run));
   process.stdout.write(`\nwinsock-connect: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
