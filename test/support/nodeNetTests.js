@@ -64,8 +64,7 @@ function runOnce(test, withWinsock) {
   fs.mkdirSync(env.NODE_TEST_DIR, { recursive: true });
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...flagsOf(test.file), test.file], { cwd: path.dirname(test.file), env, stdio: ['ignore', fd, fd], windowsHide: true });
-    const timer = setTimeout(() => child.kill(), TEST_TIMEOUT_MS);
+    let timer;
     let finished = false;
     const finish = (code, spawnError) => {
       if (finished) return;
@@ -78,6 +77,16 @@ function runOnce(test, withWinsock) {
       const skipped = output.match(/^1\.\.0 # Skipped: (.*)$/m)?.[1];
       resolve({ code, output, ms: performance.now() - started, skipped, spawnError });
     };
+    let child;
+    try {
+      child = spawn(process.execPath, [...flagsOf(test.file), test.file], { cwd: path.dirname(test.file), env, stdio: ['ignore', fd, fd], windowsHide: true });
+    } catch (error) {
+      // spawn throws, rather than emitting 'error', when CreateProcess fails at once
+      // (spawn UNKNOWN under a loaded Wine): the same not-started run, tried again.
+      finish(`spawn failed: ${error.message}`, error);
+      return;
+    }
+    timer = setTimeout(() => child.kill(), TEST_TIMEOUT_MS);
     child.on('error', (error) => finish(`spawn failed: ${error.message}`, error));
     child.on('exit', (code, signal) => finish(code ?? signal));
   });
