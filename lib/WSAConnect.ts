@@ -168,14 +168,9 @@ export async function wsaConnect(options: WsaConnectOptions): Promise<Connection
   return wsaConnectInto(options, adoptTcpSocket);
 }
 
-/**
- * wsaConnect, handing a TCP SOCKET to `adopt` (createConnection's sockets). Internal.
- * `addresses: false`: the result's addresses are read from the adopted socket when
- * asked, instead of by the addon (two system calls fewer per connect).
- */
-export async function wsaConnectInto(options: WsaConnectOptions, adopt: Adopter, { addresses = true } = {}): Promise<Connection | DatagramConnection> {
+/** wsaConnect, handing a TCP SOCKET to `adopt` (createConnection's sockets). Internal. */
+export async function wsaConnectInto(options: WsaConnectOptions, adopt: Adopter): Promise<Connection | DatagramConnection> {
   const request = validateWsaConnect(options);
-  if (!addresses) request.native.addresses = false;
   const binding = loadBinding();
   const { protocol, address, port } = request.native;
   assertCanAdopt(adopt, protocol);

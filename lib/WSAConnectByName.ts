@@ -82,8 +82,8 @@ function validateByName(options: unknown): NameRequest {
  * service and tries the addresses itself) and hands back a connected `net.Socket`.
  * After the connect the socket gets SO_UPDATE_CONNECT_CONTEXT, as the documentation
  * requires; `localAddress` and `remoteAddress` come from getsockname/getpeername
- * (the local address WSAConnectByNameW itself returns carries port 0, on Windows as
- * under Wine).
+ * when first read (the local address WSAConnectByNameW itself returns carries port 0,
+ * on Windows as under Wine).
  *
  * Rejects with a {@link WinsockError} (`syscall: 'WSAConnectByName'`, `host`, and
  * `port` when numeric) when the OS fails, e.g. `WSAECONNREFUSED` or

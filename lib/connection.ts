@@ -65,21 +65,32 @@ export function assertCanAdopt(adopt: Adopter, protocol: 'tcp' | 'udp'): void {
   if (protocol === 'udp' || adopt === adoptTcpSocket) assertAdoptionAvailable(protocol);
 }
 
-/** An end of a connected net.Socket, as the addon reports addresses (IPv4-mapped as IPv4). */
-function endOf(socket: net.Socket, end: 'local' | 'remote'): AddressInfo {
+/**
+ * An end of a connected net.Socket, shown as the addon shows addresses (IPv4-mapped
+ * as IPv4); undefined once the socket is destroyed, as net.Socket's own.
+ */
+function endOf(socket: net.Socket, end: 'local' | 'remote'): AddressInfo | undefined {
   const raw = end === 'local'
     ? { address: socket.localAddress, port: socket.localPort }
     : { address: socket.remoteAddress, port: socket.remotePort };
-  const address = raw.address ?? '';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const shown = mapped ?? address;
+  if (!raw.address) return undefined;
+  const shown = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(raw.address)?.[1] ?? raw.address;
   return { address: shown, family: isIPv4(shown) ? 'IPv4' : 'IPv6', port: raw.port ?? 0 };
 }
 
 /**
- * Adopts the socket of a successful result into a Connection. A result without
- * addresses (asked for with `addresses: false`) gets them from the adopted socket,
- * read when first asked.
+ * A getter that asks the socket for an end the first time it is read, and keeps
+ * the answer: net.Socket forgets its local address when destroyed.
+ */
+function endGetter(socket: net.Socket, end: 'local' | 'remote'): () => AddressInfo | undefined {
+  let known: AddressInfo | undefined;
+  return () => (known ??= endOf(socket, end));
+}
+
+/**
+ * Adopts the socket of a successful result into a Connection. Addresses the result
+ * lacks (every TCP connect's: docs/performance.md, calls per connect) are read from
+ * the adopted socket when first asked: no getsockname/getpeername until then.
  */
 export function connectionFromResult(
   result: NativeResult,
@@ -87,10 +98,7 @@ export function connectionFromResult(
   extra: Partial<Pick<Connection, 'strategy' | 'attempts' | 'calleeData'>> = {},
   adopt: Adopter = adoptTcpSocket,
 ): Connection {
-  if (!result.socket || (adopt === adoptTcpSocket && (!result.localAddress || !result.remoteAddress))) {
-    result.socket?.close();
-    throw new Error(`internal: ${result.syscall} reported success without a socket or addresses`);
-  }
+  if (!result.socket) throw new Error(`internal: ${result.syscall} reported success without a socket`);
   const socket = adopt(result.socket);
   const connection = {
     socket,
@@ -102,7 +110,7 @@ export function connectionFromResult(
     const known = end === 'local' ? result.localAddress : result.remoteAddress;
     Object.defineProperty(connection, `${end}Address`, known
       ? { value: known, enumerable: true, writable: true, configurable: true }
-      : { get: () => endOf(socket, end), enumerable: true, configurable: true });
+      : { get: endGetter(socket, end), enumerable: true, configurable: true });
   }
   if (result.calleeData) connection.calleeData = result.calleeData;
   return connection;

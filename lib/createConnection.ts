@@ -420,10 +420,9 @@ export class WinsockSocketClass extends net.Socket {
       (this as unknown as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses = addresses.map((e) => `${e.address}:${e.port}`);
       return (adopt, signal) => connectByListInto({ addresses, strategy: 'race', attemptDelay: intent.attemptDelay, timeout, signal }, adopt);
     }
-    // The addresses come from this socket when asked, as net.Socket's own do.
     return (adopt, signal) => wsaConnectInto({
       address: target.address, port: target.port, local: target.local, qos: winsock.qos, callerData: winsock.callerData, timeout, signal,
-    }, adopt, { addresses: false }) as Promise<Connection>;
+    }, adopt) as Promise<Connection>;
   }
 
   /** Reports a failed connect as Node's afterConnect does: `connectionAttemptFailed`, then destroy. */

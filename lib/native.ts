@@ -31,6 +31,10 @@ export interface NativeResult {
   errno: number;
   syscall: string;
   socket?: NativeSocketHandle;
+  /**
+   * Only where the OS result needs them (a datagram socket, WSAConnectByList's winner):
+   * a TCP connect's addresses are read from the adopted socket when asked.
+   */
   localAddress?: NativeAddress;
   remoteAddress?: NativeAddress;
   calleeData?: Buffer;
@@ -63,8 +67,6 @@ export interface NativeWsaConnectRequest {
   local?: NativeEndpoint;
   broadcast: boolean;
   callerData?: Uint8Array;
-  /** false: the result carries no addresses (createConnection's socket answers them when asked). */
-  addresses?: boolean;
   qos?: { sending?: NativeFlowspec; receiving?: NativeFlowspec };
 }
 

@@ -54,9 +54,14 @@ export interface ConnectAttempt {
 export interface Connection {
   /** The connected socket, ready for data (and for tls.connect({ socket })). */
   socket: net.Socket;
-  /** The real local endpoint (from getsockname: the OS may report port 0 otherwise). */
+  /**
+   * The real local endpoint, from getsockname on {@link Connection.socket} the first
+   * time it is read (no system call until then; net.Socket keeps the answer). Read
+   * it before destroying the socket: one destroyed unasked has none (undefined), as
+   * `net.Socket#localAddress`.
+   */
   localAddress: AddressInfo;
-  /** The peer the socket is connected to (from getpeername, after the connect). */
+  /** The peer the socket is connected to: getpeername, read as {@link Connection.localAddress}. */
   remoteAddress: AddressInfo;
   /**
    * The Winsock call that made the connection: `'WSAConnectByName'` (connectByName),

@@ -69,11 +69,10 @@ class ConnectExJob : public MultiplexedConnect {
   }
 
   Progress Ended(int err) {
-    StopConnectNotification();
     if (err != 0) return Failed("ConnectEx", err);
     if (int update_err = UpdateConnectContext(socket())) return Failed("setsockopt", update_err);
     result_.syscall = "ConnectEx";
-    result_.RecordConnectedAddresses();
+    // No addresses here: the adopted socket answers them when asked (lib/connection.ts).
     return Progress::kDone;
   }
 

@@ -32,9 +32,6 @@ struct WsaConnectRequest {
   std::vector<uint8_t> caller_data;
   bool has_qos = false;
   QOS qos{};
-  // false: the result carries no addresses (no getsockname/getpeername here), for a
-  // caller whose socket answers them itself when asked (createConnection's).
-  bool record_addresses = true;
 
   // A callee-data buffer goes to WSAConnect only for a connect-data exchange the
   // caller started: Microsoft's WSAConnect page says TCP/IP carries no connect
@@ -118,11 +115,10 @@ class WsaConnectJob : public MultiplexedConnect {
 
   // The stream connect has ended with `err` (0: connected).
   Progress Ended(int err) {
-    StopConnectNotification();
     if (err != 0) return Failed("WSAConnect", err);
     if (request_.WantsCalleeData()) RecordCalleeData();
     result_.syscall = "WSAConnect";
-    if (request_.record_addresses) result_.RecordConnectedAddresses();
+    // No addresses here: the adopted socket answers them when asked (lib/connection.ts).
     return Progress::kDone;
   }
 
@@ -179,8 +175,6 @@ WsaConnectRequest ReadRequest(const Napi::Object& options) {
     request.has_caller_data = true;
     request.caller_data.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
   }
-  Napi::Value addresses = options.Get("addresses");
-  if (addresses.IsBoolean()) request.record_addresses = addresses.As<Napi::Boolean>().Value();
   Napi::Value qos = options.Get("qos");
   if (qos.IsObject()) {
     request.has_qos = true;

@@ -30,7 +30,7 @@ class ConnectByNameJob : public BlockingJob {
     if (!Connect(s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
     result_.syscall = "WSAConnectByName";
-    result_.RecordConnectedAddresses();
+    // No addresses here: the adopted socket answers them when asked (lib/connection.ts).
   }
 
  private:
@@ -42,9 +42,9 @@ class ConnectByNameJob : public BlockingJob {
     return SocketAddress::Parse(narrow, 0, &literal) && literal.IsLoopback();
   }
 
-  // No address buffers: getsockname/getpeername (RecordConnectedAddresses) are the
-  // source of truth: the local address WSAConnectByNameW returns carries port 0, on
-  // Windows as under Wine (Wine's conformance test asserts it without todo_wine).
+  // No address buffers: the local address WSAConnectByNameW returns carries port 0,
+  // on Windows as under Wine (Wine's conformance test asserts it without todo_wine);
+  // getsockname on the adopted socket is the source of truth, when asked.
   bool Connect(SOCKET s) {
     timeval timeout = TimevalFromMs(timeout_ms_);
     return RunCancellable(s, "WSAConnectByName", [&] {

@@ -90,11 +90,14 @@ class MultiplexedConnect : public Job {
 
   // WSAAsyncSelect(FD_CONNECT) to the waiter; it makes the socket non-blocking.
   // Asked for before the connect starts, so its completion can't slip past unseen.
+  // It is never taken back (a third system call per connect): Microsoft's
+  // WSAAsyncSelect page lists no re-enabling call for FD_CONNECT, so after its one
+  // message none comes, and what libuv does with an adopted socket is allowed on
+  // one left in this mode (FIONBIO to non-blocking, overlapped I/O; only a switch
+  // back to blocking needs the select taken back). closesocket ends it.
   int RequestConnectNotification() {
     return WSAAsyncSelect(socket(), window_, message_, FD_CONNECT) == 0 ? 0 : WSAGetLastError();
   }
-  // No more messages for this socket: libuv must take it with no async select left on it.
-  void StopConnectNotification() { WSAAsyncSelect(socket(), window_, 0, 0); }
 
  private:
   HWND window_ = nullptr;
