@@ -111,8 +111,9 @@ class Race {
       this.attempts[index].outcome = 'cancelled';
       this.attempts[index].elapsedMs = this.elapsed() - (this.attempts[index].startedAtMs ?? 0);
     }
+    // Only attempts still running listen: a lone winner's race makes no AbortError (a DOMException and its stack).
+    if (this.running.size > 0) this.cancelAttempts.abort();
     this.running.clear();
-    this.cancelAttempts.abort();
     const answer = stoppedBy && this.lastFailure ? this.lastFailure : result;
     this.resolve({ result: answer, attempts: this.attempts, stoppedBy });
   }
