@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFile } = require('node:child_process');
+const { execFile } = require('./execFile');
 
 /**
  * Runs `node -e script <result file>` and resolves with the JSON the script wrote.

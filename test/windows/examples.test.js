@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFile } = require('node:child_process');
+const { execFile } = require('../support/execFile');
 const { pathToFileURL } = require('node:url');
 
 const ROOT = path.join(__dirname, '..', '..');
