@@ -56,7 +56,7 @@ export interface Connection {
   socket: net.Socket;
   /**
    * The real local endpoint, from getsockname on {@link Connection.socket} the first
-   * time it is read (no system call until then; net.Socket keeps the answer). Read
+   * time it is read (no system call until then), and kept once read. Read
    * it before destroying the socket: one destroyed unasked has none (undefined), as
    * `net.Socket#localAddress`.
    */
