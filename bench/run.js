@@ -1,7 +1,8 @@
 'use strict';
 // winsock-connect benchmark (not a test). One run on one node.exe measures, side
 // by side with Node's own net.connect and a plain-C Winsock loop:
-//   latency      sequential connect + adopt + close, median and p99
+//   latency      sequential connect + adopt + close, median and p99 (CPUs idle,
+//                one CPU busy, and the server in-process)
 //   memory       RSS and handles across many connect/close cycles
 //   concurrency  N concurrent connects: time to settle all, event-loop delay
 //   isolation    fs latency (libuv's threadpool) while 64 connects hang
@@ -24,6 +25,7 @@ const { platformInfo } = require('../dist/index.js');
 const { connectors } = require('./lib/connectors');
 const { runCosts } = require('./lib/nativeTools');
 const { toMarkdown, toSvg } = require('./lib/report');
+const { keepOneCpuBusy } = require('./lib/busyCpu');
 const { startInProcessSink, startSink } = require('./lib/sink');
 const { round } = require('./lib/stats');
 const { TARGETS, figure } = require('./lib/targets');
@@ -213,6 +215,7 @@ function collectFigures(result) {
   const figures = [];
   if (result.latency) {
     figures.push(...latencyFigures(result.latency.separate, ''));
+    if (result.latency.busyCpu) figures.push(...latencyFigures({ ...result.latency.busyCpu, floor: null }, ' (one CPU busy)'));
     if (result.latency.inProcess) figures.push(...latencyFigures({ ...result.latency.inProcess, floor: null }, ' (server in-process)'));
     figures.push(...kernelFigures(result.latency.separate));
   }
@@ -296,11 +299,19 @@ async function main() {
     if (wants('latency')) {
       log(`\nlatency: ${sizes.iterations} sequential connect + adopt + close per method, server in its own process`);
       const separate = await measureLatency({ target: sink, methods, driver, floorExe, iterations: sizes.iterations, warmup: sizes.warmup, log });
+      log('latency: the same with one CPU kept busy by a spinning process');
+      const busy = await keepOneCpuBusy();
+      let busyCpu;
+      try {
+        busyCpu = await measureLatency({ target: sink, methods, driver: null, floorExe: null, iterations: sizes.iterations, warmup: sizes.warmup, log });
+      } finally {
+        await busy.stop();
+      }
       log('latency: the same with the server inside this process');
       const local = await startInProcessSink();
       const inProcess = await measureLatency({ target: local, methods, driver: null, floorExe: null, iterations: sizes.iterations, warmup: sizes.warmup, log });
       await local.stop();
-      result.latency = { separate, inProcess };
+      result.latency = { separate, busyCpu, inProcess };
     }
     if (wants('memory')) {
       log(`\nmemory: ${sizes.memoryCycles} connect/close cycles (after ${sizes.memoryWarmup} warm-up cycles)`);
