@@ -183,6 +183,12 @@ function memoryFigures(m) {
     figure({ section: 'memory', name: `RSS growth over ${m.cycles} connect/close cycles`, value: m.rssGrowthMb, target: TARGETS.rssGrowthMb, detail: `${(m.before.rssBytes / MIB).toFixed(1)} → ${(m.after.rssBytes / MIB).toFixed(1)} MB` }),
     figure({ section: 'memory', name: `RSS growth over the ${m.warmup} warm-up cycles before`, value: m.warmupRssGrowthMb, unit: 'MB', detail: 'allocator warm-up under Wine; reported, not judged' }),
     figure({ section: 'memory', name: `control: RSS growth over ${m.cycles} net.connect cycles`, value: m.control.rssGrowthMb, unit: 'MB', detail: 'no addon in the path (for scale)' }),
+    figure({
+      section: 'memory', name: `the addon's native jobs and SOCKETs left after ${m.cycles} cycles`,
+      value: (m.after.addonJobsAlive - m.before.addonJobsAlive) + (m.after.addonOpenSockets - m.before.addonOpenSockets),
+      target: TARGETS.addonObjectsLeft,
+      detail: `jobs ${m.before.addonJobsAlive} → ${m.after.addonJobsAlive}, SOCKETs ${m.before.addonOpenSockets} → ${m.after.addonOpenSockets}; JS heap ${m.heapGrowthMb >= 0 ? '+' : ''}${m.heapGrowthMb.toFixed(2)} MB`,
+    }),
     figure({ section: 'memory', name: `handle growth over ${m.cycles} connect/close cycles`, value: m.handleGrowth, target: TARGETS.handleGrowth, detail: m.handleGrowth === null ? '' : `${m.before.processHandles} → ${m.after.processHandles}`, note: m.handlesNote }),
   ];
 }

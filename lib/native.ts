@@ -80,6 +80,8 @@ export interface NativePlatform {
 export interface NativeStats {
   openSockets: number;
   abandonedRunning: number;
+  /** Native job objects not yet freed (0 once every job settled and its result was taken). */
+  jobsAlive: number;
   /** The blocking pool (WSAConnectByName/List, driver jobs): threads running or starting, idle, queued for a thread, cap. */
   poolThreads: number;
   poolIdle: number;

@@ -84,6 +84,7 @@ function memoryTable(m) {
       ['V8 heap used (MB)', mb(m.before.heapUsedBytes), mb(m.after.heapUsedBytes), fmt(m.heapGrowthMb, 2)],
       ['process handles', handles(m.before), handles(m.after), m.handleGrowth === null ? m.handlesNote : String(m.handleGrowth)],
       ["addon's open SOCKETs", m.before.addonOpenSockets, m.after.addonOpenSockets, m.after.addonOpenSockets - m.before.addonOpenSockets],
+      ...(m.before.addonJobsAlive !== undefined ? [["addon's native jobs alive", m.before.addonJobsAlive, m.after.addonJobsAlive, m.after.addonJobsAlive - m.before.addonJobsAlive]] : []),
       ['addon pool threads', m.before.poolThreads, m.after.poolThreads, m.after.poolThreads - m.before.poolThreads],
     ],
     ['l', 'r', 'r', 'r'],

@@ -9,6 +9,7 @@ const TARGETS = {
   throughputVsNet: { op: '>=', limit: 0.97, of: 'ratio', text: '≥ 0.97× net.Socket' },
   rssGrowthMb: { op: '<', limit: 5, of: 'value', unit: 'MB', text: 'RSS growth < 5 MB' },
   handleGrowth: { op: '<', limit: 16, of: 'value', unit: 'handles', text: 'handle growth < 16' },
+  addonObjectsLeft: { op: '<=', limit: 0, of: 'value', unit: 'objects', text: 'none left' },
   liveWhileHangingVsIdle: { op: '<=', limit: 2, of: 'ratio', text: '≤ 2× idle' },
   floodLatenessMs: { op: '<=', limit: 100, of: 'value', unit: 'ms', text: '≤ deadline + 100 ms' },
   floodExtraThreads: { op: '<=', limit: 16, of: 'value', unit: 'threads', text: '≤ idle + 16 threads' },

@@ -50,6 +50,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("openSockets", static_cast<double>(OwnedSocket::OpenCount()));
   result.Set("abandonedRunning", static_cast<double>(Job::AbandonedStillRunning()));
+  result.Set("jobsAlive", static_cast<double>(Job::Alive()));
   result.Set("poolThreads", static_cast<double>(pool.threads));
   result.Set("poolIdle", static_cast<double>(pool.idle));
   result.Set("poolQueued", static_cast<double>(pool.waiting));

@@ -7,6 +7,7 @@ namespace wsc {
 
 namespace {
 std::atomic<int64_t> abandoned_running{0};
+std::atomic<int64_t> alive{0};
 std::atomic<bool> timing_enabled{false};
 }  // namespace
 
@@ -25,7 +26,14 @@ bool JobResult::RecordConnectedAddresses() {
   return true;
 }
 
-Job::Job() { Stamp(kCreated); }
+Job::Job() {
+  alive.fetch_add(1);
+  Stamp(kCreated);
+}
+
+Job::~Job() { alive.fetch_sub(1); }
+
+int64_t Job::Alive() { return alive.load(); }
 
 void Job::SetTimingEnabled(bool enabled) { timing_enabled.store(enabled); }
 

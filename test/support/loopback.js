@@ -100,6 +100,22 @@ async function expectNoLeaks(baselineOpen = 0, waitMs = 10_000) {
   return s;
 }
 
+/**
+ * Waits until the addon holds no more native job objects than `baselineJobs` (a
+ * job is freed once its result was taken, or once the OS let go of an abandoned
+ * one), then asserts it: a job kept alive by a reference cycle fails here.
+ */
+async function expectJobsFreed(baselineJobs, waitMs = 10_000) {
+  const deadline = Date.now() + waitMs;
+  let alive = stats().jobsAlive;
+  while (alive > baselineJobs && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    alive = stats().jobsAlive;
+  }
+  if (alive > baselineJobs) throw new Error(`leak: ${alive} native jobs alive (baseline ${baselineJobs})`);
+  return alive;
+}
+
 /** Measures the largest gap between ticks of a 10 ms interval (event loop never blocked). */
 function tickMonitor() {
   let last = Date.now();
@@ -163,5 +179,6 @@ function checkNoLeaksAfterEach() {
 module.exports = {
   expectRejectsByDeadline, checkNoLeaksAfterEach, withEchoAndStalledServers,
   echoServer, tlsEchoServer, tlsCa, refusedPort, stalledServer, echoRoundTrip, closeSocket, stats, expectNoLeaks,
+  expectJobsFreed,
   tickMonitor,
 };

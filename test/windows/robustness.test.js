@@ -185,9 +185,10 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
     this.timeout(robust.size(120_000, 900_000));
     const handles = robust.handleCountCheck();
 
-    it(`${SIZES.refused} refused connects across every function: all WSAECONNREFUSED, no SOCKET left`, async () => {
+    it(`${SIZES.refused} refused connects across every function: all WSAECONNREFUSED, no SOCKET or native job left`, async () => {
       const port = await lo.refusedPort();
       const connectors = Object.values(tcpConnectors());
+      const jobsBefore = lo.stats().jobsAlive;
       handles.start();
       const startedAt = Date.now();
       // A deadline far above a refusal's few ms: a lost completion fails by name instead of hanging.
@@ -195,16 +196,18 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
       const seconds = (Date.now() - startedAt) / 1000;
       assert.deepEqual(robust.tally(settled), { WSAECONNREFUSED: SIZES.refused });
       const after = await lo.expectNoLeaks(leaks.baseline());
+      await lo.expectJobsFreed(jobsBefore);
       console.log(`      (${SIZES.refused} refused in ${seconds.toFixed(1)} s, ${Math.round(SIZES.refused / seconds)}/s; open SOCKETs ${after.openSockets}, abandoned ${after.abandonedRunning}, pool threads ${after.poolThreads})`);
       handles.check(64, `${SIZES.refused} refused connects`);
     });
 
-    it(`${SIZES.abandoned} connects to a full accept queue, each timed out or aborted: no SOCKET left, no abandoned call still running`, async () => {
+    it(`${SIZES.abandoned} connects to a full accept queue, each timed out or aborted: no SOCKET or native job left, no abandoned call still running`, async () => {
       const stalled = await lo.stalledServer();
       const random = robust.seededRandom('timeouts and aborts');
       try {
         const connectors = Object.values(tcpConnectors());
         const baseline = lo.stats().openSockets; // the stalled listener included
+        const jobsBefore = lo.stats().jobsAlive;
         handles.start();
         const startedAt = Date.now();
         const settled = await robust.runBounded(SIZES.abandoned, 100, (i) => {
@@ -221,6 +224,7 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
         assert.equal(counts.WSAETIMEDOUT, SIZES.abandoned / 2);
         const before = lo.stats();
         const after = await lo.expectNoLeaks(baseline);
+        await lo.expectJobsFreed(jobsBefore); // a job a cancel or a late OS return left behind
         console.log(`      (${SIZES.abandoned} abandoned in ${seconds.toFixed(1)} s; right after: ${before.openSockets - baseline} SOCKETs open, ${before.abandonedRunning} abandoned calls running; then ${after.openSockets - baseline} and ${after.abandonedRunning})`);
         handles.check(64, `${SIZES.abandoned} abandoned connects`);
       } finally {
