@@ -233,6 +233,38 @@ function collectFigures(result) {
   return figures;
 }
 
+/**
+ * `measure()` while a spinning process keeps one CPU busy; undefined (logged) when
+ * there is a single CPU or the spinner could not start, and when it had stopped by
+ * itself before the end (the figures would then be idle ones under a busy label).
+ */
+async function measureWithOneCpuBusy(measure) {
+  // availableParallelism: os.cpus() is empty on node.exe 26 under Wine 10.
+  if (os.availableParallelism() < 2) {
+    log('latency: the one-CPU-busy setup is skipped (a single CPU: the spinner would starve the benchmark)');
+    return undefined;
+  }
+  log('latency: the same with one CPU kept busy by a spinning process');
+  let busy;
+  try {
+    busy = await keepOneCpuBusy();
+  } catch (error) {
+    log(`latency: the one-CPU-busy setup is skipped (the spinner did not start: ${error.message})`);
+    return undefined;
+  }
+  let result;
+  try {
+    result = await measure();
+  } finally {
+    const wasSpinning = await busy.stop();
+    if (!wasSpinning) {
+      log('latency: the one-CPU-busy figures are dropped (the spinner had stopped before the end)');
+      result = undefined;
+    }
+  }
+  return result;
+}
+
 // ---------------------------------------------------------------------------
 // Output
 // ---------------------------------------------------------------------------
@@ -282,7 +314,7 @@ async function main() {
   const wants = (name) => options.only.includes(name);
 
   log(`winsock-connect bench: node ${process.version} ${process.platform}/${process.arch}, ${info.wine ? `Wine ${info.wine}` : 'no Wine'}, ` +
-    `${os.cpus().length} CPU(s)${options.quick ? ', QUICK mode' : ''}; sections: ${options.only.join(', ')}`);
+    `${os.availableParallelism()} CPU(s)${options.quick ? ', QUICK mode' : ''}; sections: ${options.only.join(', ')}`);
   if (!info.connectByList) log("connectByList (system): not measured (this ws2_32 has no WSAConnectByList; Wine 8 doesn't export it)");
   if (!floorExe) log(`C loop: not measured (${options.floor ? `${options.floor} is missing` : 'no --floor given'})`);
 
@@ -293,7 +325,7 @@ async function main() {
     platform: `${process.platform}/${process.arch}`,
     osRelease: os.release(),
     wine: info.wine,
-    cpus: os.cpus().length,
+    cpus: os.availableParallelism(), // os.cpus() is empty on node.exe 26 under Wine 10
     quick: options.quick,
     config: sizes,
     targets: TARGETS,
@@ -305,14 +337,7 @@ async function main() {
     if (wants('latency')) {
       log(`\nlatency: ${sizes.iterations} sequential connect + adopt + close per method, server in its own process`);
       const separate = await measureLatency({ target: sink, methods, driver, floorExe, iterations: sizes.iterations, warmup: sizes.warmup, log });
-      log('latency: the same with one CPU kept busy by a spinning process');
-      const busy = await keepOneCpuBusy();
-      let busyCpu;
-      try {
-        busyCpu = await measureLatency({ target: sink, methods, driver: null, floorExe: null, iterations: sizes.iterations, warmup: sizes.warmup, log });
-      } finally {
-        await busy.stop();
-      }
+      const busyCpu = await measureWithOneCpuBusy(() => measureLatency({ target: sink, methods, driver: null, floorExe: null, iterations: sizes.iterations, warmup: sizes.warmup, log }));
       log('latency: the same with the server inside this process');
       const local = await startInProcessSink();
       const inProcess = await measureLatency({ target: local, methods, driver: null, floorExe: null, iterations: sizes.iterations, warmup: sizes.warmup, log });

@@ -136,7 +136,7 @@ function toMarkdown(r) {
     parts.push('## Sequential connect + adopt + close', '');
     parts.push(`Loopback server in a process of its own (the client loop does only client work); ${r.config.iterations} iterations per method, round-robin, rotating order.`, '', latencyTable(r.latency.separate), '');
     if (r.latency.busyCpu) {
-      parts.push('The same, with one CPU kept busy by a spinning process (system calls get cheap; thread hand-offs are what is left):', '', latencyTable(r.latency.busyCpu), '');
+      parts.push('The same, with one CPU kept busy by a spinning process (system calls get cheaper; the thread hand-offs weigh more):', '', latencyTable(r.latency.busyCpu), '');
     }
     if (r.latency.inProcess) {
       parts.push('Loopback server inside the benchmark process (its accepts share the measured event loop):', '', latencyTable(r.latency.inProcess), '');
