@@ -85,35 +85,24 @@ function stats(countThreads = false) {
 
 /**
  * Waits until every socket the addon owns is closed and no abandoned call is still
- * running (a late OS return closes its socket), then asserts the counts.
+ * running (a late OS return closes its socket), then asserts the counts. With
+ * `jobs`, also that no more native job objects are alive than that baseline (a job
+ * is freed once its result was taken, or once the OS let go of an abandoned one):
+ * a job kept alive by a reference cycle fails here.
  */
-async function expectNoLeaks(baselineOpen = 0, waitMs = 10_000) {
+async function expectNoLeaks(baselineOpen = 0, waitMs = 10_000, { jobs = Infinity } = {}) {
+  const leaking = (s) => s.openSockets > baselineOpen || s.abandonedRunning > 0 || s.jobsAlive > jobs;
   const deadline = Date.now() + waitMs;
   let s = stats();
-  while ((s.openSockets > baselineOpen || s.abandonedRunning > 0) && Date.now() < deadline) {
+  while (leaking(s) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     s = stats();
   }
-  if (s.openSockets > baselineOpen || s.abandonedRunning > 0) {
-    throw new Error(`leak: ${s.openSockets} sockets open (baseline ${baselineOpen}), ${s.abandonedRunning} abandoned calls running`);
+  if (leaking(s)) {
+    throw new Error(`leak: ${s.openSockets} sockets open (baseline ${baselineOpen}), ${s.abandonedRunning} abandoned calls running` +
+      (s.jobsAlive > jobs ? `, ${s.jobsAlive} native jobs alive (baseline ${jobs})` : ''));
   }
   return s;
-}
-
-/**
- * Waits until the addon holds no more native job objects than `baselineJobs` (a
- * job is freed once its result was taken, or once the OS let go of an abandoned
- * one), then asserts it: a job kept alive by a reference cycle fails here.
- */
-async function expectJobsFreed(baselineJobs, waitMs = 10_000) {
-  const deadline = Date.now() + waitMs;
-  let alive = stats().jobsAlive;
-  while (alive > baselineJobs && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    alive = stats().jobsAlive;
-  }
-  if (alive > baselineJobs) throw new Error(`leak: ${alive} native jobs alive (baseline ${baselineJobs})`);
-  return alive;
 }
 
 /** Measures the largest gap between ticks of a 10 ms interval (event loop never blocked). */
@@ -179,6 +168,5 @@ function checkNoLeaksAfterEach() {
 module.exports = {
   expectRejectsByDeadline, checkNoLeaksAfterEach, withEchoAndStalledServers,
   echoServer, tlsEchoServer, tlsCa, refusedPort, stalledServer, echoRoundTrip, closeSocket, stats, expectNoLeaks,
-  expectJobsFreed,
   tickMonitor,
 };

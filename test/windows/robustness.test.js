@@ -195,8 +195,7 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
       const settled = await robust.runBounded(SIZES.refused, 64, (i) => connectors[i % connectors.length]('127.0.0.1', port, { timeout: 30_000 }));
       const seconds = (Date.now() - startedAt) / 1000;
       assert.deepEqual(robust.tally(settled), { WSAECONNREFUSED: SIZES.refused });
-      const after = await lo.expectNoLeaks(leaks.baseline());
-      await lo.expectJobsFreed(jobsBefore);
+      const after = await lo.expectNoLeaks(leaks.baseline(), undefined, { jobs: jobsBefore });
       console.log(`      (${SIZES.refused} refused in ${seconds.toFixed(1)} s, ${Math.round(SIZES.refused / seconds)}/s; open SOCKETs ${after.openSockets}, abandoned ${after.abandonedRunning}, pool threads ${after.poolThreads})`);
       handles.check(64, `${SIZES.refused} refused connects`);
     });
@@ -223,8 +222,8 @@ describe(`robustness (${robust.FULL ? 'full' : 'CI'} sizes)`, function () {
         assert.equal(counts.ABORT_ERR, SIZES.abandoned / 2);
         assert.equal(counts.WSAETIMEDOUT, SIZES.abandoned / 2);
         const before = lo.stats();
-        const after = await lo.expectNoLeaks(baseline);
-        await lo.expectJobsFreed(jobsBefore); // a job a cancel or a late OS return left behind
+        // jobs: a job a cancel or a late OS return left behind
+        const after = await lo.expectNoLeaks(baseline, undefined, { jobs: jobsBefore });
         console.log(`      (${SIZES.abandoned} abandoned in ${seconds.toFixed(1)} s; right after: ${before.openSockets - baseline} SOCKETs open, ${before.abandonedRunning} abandoned calls running; then ${after.openSockets - baseline} and ${after.abandonedRunning})`);
         handles.check(64, `${SIZES.abandoned} abandoned connects`);
       } finally {
