@@ -115,6 +115,17 @@ Napi::Value DropNextWake(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// initialRto() -> {fastLoopbackFail, v4Unsupported, v6Unsupported}: whether this
+// Windows takes SIO_TCP_INITIAL_RTO at all (build 16299+), and per family whether
+// the provider answered it with WSAEOPNOTSUPP (then it is asked no more).
+Napi::Value InitialRto(const Napi::CallbackInfo& info) {
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("fastLoopbackFail", Winsock().fastLoopbackFail);
+  result.Set("v4Unsupported", InitialRtoUnsupported(AF_INET));
+  result.Set("v6Unsupported", InitialRtoUnsupported(AF_INET6));
+  return result;
+}
+
 // setTiming(enabled): results carry per-stage `timing` (bench/ profiles the hand-off with it).
 Napi::Value SetTiming(const Napi::CallbackInfo& info) {
   Job::SetTimingEnabled(info[0].ToBoolean());
@@ -132,6 +143,7 @@ void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   testing.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
   testing.Set("socketOptions", Napi::Function::New(env, SocketOptions, "socketOptions"));
   testing.Set("dropNextWake", Napi::Function::New(env, DropNextWake, "dropNextWake"));
+  testing.Set("initialRto", Napi::Function::New(env, InitialRto, "initialRto"));
 }
 
 }  // namespace wsc

@@ -2,7 +2,15 @@
 
 #include <mstcpip.h>
 
+#include <atomic>
+
 namespace wsc {
+
+namespace {
+// Per family: set once the provider said SIO_TCP_INITIAL_RTO is not supported.
+std::atomic<bool> initial_rto_unsupported_v4{false};
+std::atomic<bool> initial_rto_unsupported_v6{false};
+}  // namespace
 
 int LastSocketErrorOr(int fallback) {
   int err = WSAGetLastError();
@@ -46,13 +54,27 @@ int PollConnect(SOCKET s) {
   return FD_ISSET(s, &writable) ? 0 : kStillConnecting;
 }
 
+namespace {
+std::atomic<bool>& InitialRtoUnsupportedFlag(int family) {
+  return family == AF_INET6 ? initial_rto_unsupported_v6 : initial_rto_unsupported_v4;
+}
+}  // namespace
+
+bool InitialRtoUnsupported(int family) { return InitialRtoUnsupportedFlag(family).load(); }
+
 void FailFastIfLoopback(SOCKET s, const SocketAddress& remote) {
   if (!remote.IsLoopback() || !Winsock().fastLoopbackFail) return;
+  std::atomic<bool>& unsupported = InitialRtoUnsupportedFlag(remote.family());
+  if (unsupported.load(std::memory_order_relaxed)) return;
   TCP_INITIAL_RTO_PARAMETERS no_retransmissions{};
   no_retransmissions.Rtt = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
   no_retransmissions.MaxSynRetransmissions = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
   DWORD bytes = 0;
-  WSAIoctl(s, SIO_TCP_INITIAL_RTO, &no_retransmissions, sizeof no_retransmissions, nullptr, 0, &bytes, nullptr, nullptr);
+  if (WSAIoctl(s, SIO_TCP_INITIAL_RTO, &no_retransmissions, sizeof no_retransmissions, nullptr, 0, &bytes, nullptr,
+               nullptr) == SOCKET_ERROR &&
+      WSAGetLastError() == WSAEOPNOTSUPP) {
+    unsupported.store(true, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace wsc

@@ -34,8 +34,12 @@ int PollConnect(SOCKET s);
 // with no SYN retransmissions, as libuv does for every loopback connect
 // (src/win/tcp.c). Windows 10 1709 and later; elsewhere, and under Wine, the
 // ioctl fails and nothing changes, which is fine. Only for loopback targets: a
-// remote peer deserves its retransmissions.
+// remote peer deserves its retransmissions. A provider that answers
+// WSAEOPNOTSUPP (Wine's does, every time) is not asked again in this process:
+// the answer is the provider's, not the socket's, and each ask is a system call.
 void FailFastIfLoopback(SOCKET s, const SocketAddress& remote);
+// True once the provider of `family` answered SIO_TCP_INITIAL_RTO with WSAEOPNOTSUPP.
+bool InitialRtoUnsupported(int family);
 
 // The timeval the Winsock connect-by functions take.
 inline timeval TimevalFromMs(uint32_t ms) {

@@ -21,6 +21,7 @@ const DIVERGENCE_TABLE = {
   udpReconnectKeepsQueued: { text: 'a UDP re-connect to another peer keeps the datagrams already queued from the old one (Windows drops them)', measured: ['8.0', '10.0'] },
   wskAddressStubs: { text: 'WskGetLocalAddress and WskGetRemoteAddress are stubs that never complete: a result has no addresses', measured: ['8.0', '10.0'] },
   largeWriteEmsgsize: { text: "a 10 MB TCP write fails with EMSGSIZE, with Node's own net as well (Node's pummel/test-net-write-callbacks; 38 s a run)", measured: ['8.0', '10.0'] },
+  initialRto: { text: 'SIO_TCP_INITIAL_RTO fails with WSAEOPNOTSUPP on every socket (a refused loopback connect fails at once all the same)', measured: ['8.0', '10.0'] },
   wskSocketConnectStub: { text: 'WskSocketConnect is a stub that returns STATUS_NOT_IMPLEMENTED and never completes its IRP; the driver bounds the wait', measured: ['8.0', '10.0'] },
 };
 

@@ -50,6 +50,21 @@ describe('wsaConnect (WSAConnect)', function () {
       assert.ok(took < 1000, `refused after ${took} ms`);
     });
 
+    it('SIO_TCP_INITIAL_RTO is asked again only of a provider that takes it (each ask is a system call per connect)', async () => {
+      const port = await lo.refusedPort();
+      await assert.rejects(wsaConnect({ address: '127.0.0.1', port, timeout: 20_000 }), { code: 'WSAECONNREFUSED' });
+      const rto = require('../../dist/native.js').loadBinding().testing.initialRto();
+      if (!rto.fastLoopbackFail) {
+        // Before Windows 10 1709 the option does not exist and is never asked for.
+        assert.deepEqual(rto, { fastLoopbackFail: false, v4Unsupported: false, v6Unsupported: false });
+      } else if (underWine) {
+        console.log(`      (${DIVERGENCES.initialRto}; asserting it is asked no more)`);
+        assert.equal(rto.v4Unsupported, true);
+      } else {
+        assert.equal(rto.v4Unsupported, false, 'Windows 10 1709+ takes SIO_TCP_INITIAL_RTO: it is set on every loopback connect');
+      }
+    });
+
     it('an IPv4-mapped destination (::ffff:127.0.0.1) connects from a dual-stack socket and is reported as IPv4, as net.connect does', async () => {
       // Windows (and Wine) create AF_INET6 sockets v6-only: without IPV6_V6ONLY off the
       // connect fails (WSAENETUNREACH under Wine).
