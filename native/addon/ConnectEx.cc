@@ -50,11 +50,6 @@ class ConnectExJob : public MultiplexedConnect {
   Progress Check() override {
     if (!HasOverlappedIoCompleted(&overlapped_)) return Progress::kWaiting;
     io_pending_ = false;
-    // The OVERLAPPED's Internal holds the completed request's status (Microsoft's
-    // OVERLAPPED page); STATUS_SUCCESS (0) needs no WSAGetOverlappedResult, a
-    // system call, to say so. Any other status is read the documented way, which
-    // also turns it into a Winsock error.
-    if (overlapped_.Internal == 0) return Ended(0);
     DWORD bytes = 0, flags = 0;
     if (!WSAGetOverlappedResult(socket(), &overlapped_, &bytes, FALSE, &flags)) return Ended(WSAGetLastError());
     return Ended(0);
