@@ -146,8 +146,8 @@ export interface NativeTesting {
   dropNextWake(): void;
   /** TCP_NODELAY and SO_KEEPALIVE as a SOCKET holds them (getsockopt). */
   socketOptions(socket: number): { noDelay: boolean; keepAlive: boolean };
-  /** Whether SIO_TCP_INITIAL_RTO is used (Windows build 16299+), and per family whether the provider refused it (then it is asked no more). */
-  initialRto(): { fastLoopbackFail: boolean; v4Unsupported: boolean; v6Unsupported: boolean };
+  /** Whether SIO_TCP_INITIAL_RTO is used (build 16299+), how often it was asked for, and per family whether the provider refused it (then it is asked no more). */
+  initialRto(): { fastLoopbackFail: boolean; asks: number; v4Unsupported: boolean; v6Unsupported: boolean };
 }
 
 export interface NativeBinding {

@@ -17,7 +17,10 @@ import { buildAddonMingw, buildTypeScript } from './build.mjs';
 
 const LINE = 22;
 const TRACED = 'kernel32.PostQueuedCompletionStatus;kernel32.GetQueuedCompletionStatusEx;ws2_32.*;mswsock.*;user32.PostMessageW;user32.GetMessageW;user32.PeekMessageW;user32.SetTimer;user32.KillTimer';
-const LOCAL_ONLY = new Set(['htons', 'ntohs', 'htonl', 'ntohl', 'inet_pton', 'inet_ntop', 'InetNtopW', 'InetPtonW', 'WSAGetLastError', 'WSASetLastError']);
+// WSAGetOverlappedResult is called only without waiting (the race reads a completed
+// OVERLAPPED): it reads the OVERLAPPED in the process, 0.03 µs under Wine 8 and 10
+// against ~20 µs for a getsockopt (measured 2026-12-05).
+const LOCAL_ONLY = new Set(['htons', 'ntohs', 'htonl', 'ntohl', 'inet_pton', 'inet_ntop', 'InetNtopW', 'InetPtonW', 'WSAGetLastError', 'WSASetLastError', 'WSAGetOverlappedResult']);
 const METHODS = ['net.connect', 'createConnection', 'wsaConnect', 'connectByName', 'race'];
 // Calls made through a pointer from WSAIoctl, which the relay trace does not see,
 // added by what the code does: libuv's uv_tcp_connect and each attempt of our race

@@ -28,7 +28,7 @@ class ConnectByListJob : public BlockingJob {
     if (int err = result_.socket.Create(AF_INET6, SOCK_STREAM, IPPROTO_TCP)) return result_.Fail("socket", err);
     SOCKET s = result_.socket.get();
     if (int err = SetV6Only(s, false)) return result_.Fail("setsockopt", err);
-    if (AllLoopback()) FailFastIfLoopback(s, targets_.front());
+    if (AllLoopback()) FailFastIfLoopback(s, SocketAddress::Loopback(AF_INET6));  // the socket's family
     if (!Connect(connect_by_list, s)) return;
     if (int err = UpdateConnectContext(s)) return result_.Fail("setsockopt", err);
     result_.syscall = "WSAConnectByList";

@@ -115,12 +115,14 @@ Napi::Value DropNextWake(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// initialRto() -> {fastLoopbackFail, v4Unsupported, v6Unsupported}: whether this
-// Windows takes SIO_TCP_INITIAL_RTO at all (build 16299+), and per family whether
-// the provider answered it with WSAEOPNOTSUPP (then it is asked no more).
+// initialRto() -> {fastLoopbackFail, asks, v4Unsupported, v6Unsupported}: whether
+// the build number says SIO_TCP_INITIAL_RTO takes TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS
+// (16299+; Wine reports such a build too), how many times it was asked for, and per
+// family whether the provider answered WSAEOPNOTSUPP (then it is asked no more).
 Napi::Value InitialRto(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("fastLoopbackFail", Winsock().fastLoopbackFail);
+  result.Set("asks", static_cast<double>(InitialRtoAsks()));
   result.Set("v4Unsupported", InitialRtoUnsupported(AF_INET));
   result.Set("v6Unsupported", InitialRtoUnsupported(AF_INET6));
   return result;

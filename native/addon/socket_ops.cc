@@ -10,6 +10,7 @@ namespace {
 // Per family: set once the provider said SIO_TCP_INITIAL_RTO is not supported.
 std::atomic<bool> initial_rto_unsupported_v4{false};
 std::atomic<bool> initial_rto_unsupported_v6{false};
+std::atomic<int64_t> initial_rto_asks{0};
 }  // namespace
 
 int LastSocketErrorOr(int fallback) {
@@ -62,6 +63,8 @@ std::atomic<bool>& InitialRtoUnsupportedFlag(int family) {
 
 bool InitialRtoUnsupported(int family) { return InitialRtoUnsupportedFlag(family).load(); }
 
+int64_t InitialRtoAsks() { return initial_rto_asks.load(); }
+
 void FailFastIfLoopback(SOCKET s, const SocketAddress& remote) {
   if (!remote.IsLoopback() || !Winsock().fastLoopbackFail) return;
   std::atomic<bool>& unsupported = InitialRtoUnsupportedFlag(remote.family());
@@ -70,6 +73,7 @@ void FailFastIfLoopback(SOCKET s, const SocketAddress& remote) {
   no_retransmissions.Rtt = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
   no_retransmissions.MaxSynRetransmissions = TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS;
   DWORD bytes = 0;
+  initial_rto_asks.fetch_add(1, std::memory_order_relaxed);
   if (WSAIoctl(s, SIO_TCP_INITIAL_RTO, &no_retransmissions, sizeof no_retransmissions, nullptr, 0, &bytes, nullptr,
                nullptr) == SOCKET_ERROR &&
       WSAGetLastError() == WSAEOPNOTSUPP) {

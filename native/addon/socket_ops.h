@@ -40,6 +40,8 @@ int PollConnect(SOCKET s);
 void FailFastIfLoopback(SOCKET s, const SocketAddress& remote);
 // True once the provider of `family` answered SIO_TCP_INITIAL_RTO with WSAEOPNOTSUPP.
 bool InitialRtoUnsupported(int family);
+// How many times SIO_TCP_INITIAL_RTO was asked for in this process (tests read it).
+int64_t InitialRtoAsks();
 
 // The timeval the Winsock connect-by functions take.
 inline timeval TimevalFromMs(uint32_t ms) {
