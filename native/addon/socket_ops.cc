@@ -11,6 +11,10 @@ namespace {
 std::atomic<bool> initial_rto_unsupported_v4{false};
 std::atomic<bool> initial_rto_unsupported_v6{false};
 std::atomic<int64_t> initial_rto_asks{0};
+
+std::atomic<bool>& InitialRtoUnsupportedFlag(int family) {
+  return family == AF_INET6 ? initial_rto_unsupported_v6 : initial_rto_unsupported_v4;
+}
 }  // namespace
 
 int LastSocketErrorOr(int fallback) {
@@ -54,12 +58,6 @@ int PollConnect(SOCKET s) {
   }
   return FD_ISSET(s, &writable) ? 0 : kStillConnecting;
 }
-
-namespace {
-std::atomic<bool>& InitialRtoUnsupportedFlag(int family) {
-  return family == AF_INET6 ? initial_rto_unsupported_v6 : initial_rto_unsupported_v4;
-}
-}  // namespace
 
 bool InitialRtoUnsupported(int family) { return InitialRtoUnsupportedFlag(family).load(); }
 
