@@ -1,7 +1,6 @@
 {
   "variables": {
     "addon_sources": [
-      "native/addon/ConnectEx.cc",
       "native/addon/WSAConnect.cc",
       "native/addon/WSAConnectByList.cc",
       "native/addon/WSAConnectByName.cc",

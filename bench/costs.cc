@@ -125,7 +125,7 @@ bool EventSelectConnect(SOCKET s, WSAEVENT event, bool own_event) {
   return ok;
 }
 
-// ConnectEx with an event in the OVERLAPPED (the addon's race attempts).
+// ConnectEx with an event in the OVERLAPPED (an overlapped connect waited on alone).
 bool ConnectExWithEvent(SOCKET s, HANDLE event) {
   if (!BindAny(s)) return false;
   LPFN_CONNECTEX connect_ex = ConnectExOf(s);

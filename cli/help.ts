@@ -11,7 +11,7 @@ import { DEFAULT_REPLY_WAIT_MS } from './reply';
 export function helpText(): string {
   return `Usage:
   wsconnect [options] <host> <port|service>       connectByName (WSAConnectByNameW)
-  wsconnect [options] --list <addr:port,...>      connectByList (WSAConnectByList or a ConnectEx race)
+  wsconnect [options] --list <addr:port,...>      connectByList (WSAConnectByList or a WSAConnect race)
   wsconnect [options] --wsa <address> <port>      wsaConnect (WSAConnect)
   wsconnect [options] --wsk <address> <port>      kernel WskConnect through the WSK driver
 
@@ -24,7 +24,7 @@ Options:
   --family dual|ipv4|ipv6  connectByName's socket (default dual: IPv6 with IPV6_V6ONLY off)
   --list <a:p,b:p,...>     1-64 IP literals with ports, in order of preference
   --strategy auto|system|race
-                           --list: WSAConnectByList (system), our ConnectEx race (race),
+                           --list: WSAConnectByList (system), our WSAConnect race (race),
                            or system where ws2_32 has it, else race (auto, default)
   --attempt-delay <ms>     --list race: ms between starting attempts (default ${DEFAULT_ATTEMPT_DELAY_MS})
   --wsa                    use WSAConnect

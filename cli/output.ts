@@ -41,7 +41,7 @@ export interface CliOutcome {
   function: CliFunction;
   /** What was asked for, as typed: 'localhost:8080', '[::1]:80', or the --list entries joined by commas. */
   target: string;
-  /** The Winsock call that connected ('WSAConnectByName', 'ConnectEx', …) or 'WskConnect'. */
+  /** The Winsock call that connected ('WSAConnectByName', 'WSAConnect', …) or 'WskConnect'. */
   syscall: string;
   protocol: 'tcp' | 'udp';
   /** connectByName: the socket family asked for. */

@@ -1,12 +1,12 @@
 /**
  * connectByList: connect to the first reachable endpoint of a list, with
- * ws2_32's WSAConnectByList ('system') or our ConnectEx race ('race').
+ * ws2_32's WSAConnectByList ('system') or our race of WSAConnect attempts ('race').
  * @module
  */
 import { performance } from 'node:perf_hooks';
 import { adoptTcpSocket } from './adopt';
 import { assertCanAdopt, connectionFromResult, errorFromResult, isFunctionMissing, type Adopter } from './connection';
-import { connectByRace } from './ConnectEx';
+import { connectByRace } from './race';
 import type { WinsockError } from './errors';
 import { runJob, timeoutErrorFor } from './jobs';
 import { loadBinding, type NativeBinding, type NativeEndpoint } from './native';
@@ -51,7 +51,7 @@ export interface ConnectByListOptions {
   signal?: AbortSignal;
   /**
    * 'system': WSAConnectByList (IPv4 passed v4-mapped on a dual-stack socket);
-   * 'race': overlapped ConnectEx attempts, staggered, first success wins;
+   * 'race': non-blocking WSAConnect attempts, staggered, first success wins;
    * 'auto' (default): 'system' where ws2_32 has WSAConnectByList, else 'race'.
    */
   strategy?: 'auto' | ListStrategy;
@@ -119,7 +119,7 @@ async function viaSystem(binding: NativeBinding, request: ListRequest, startedAt
  * Connects to the first endpoint of `addresses` that answers and hands back a
  * connected `net.Socket`, with WSAConnectByList (`'system'`: one blocking call on a
  * dual-stack AF_INET6 socket, then SO_UPDATE_CONNECT_CONTEXT) or with our race of
- * overlapped ConnectEx attempts (`'race'`). `Connection.strategy` says which ran and
+ * non-blocking WSAConnect attempts (`'race'`). `Connection.strategy` says which ran and
  * `Connection.attempts` what each endpoint did (for `'system'`, only the winner:
  * the OS does not say what else it tried).
  *

@@ -13,8 +13,8 @@
  * (`uv_tcp_open`), and Node's own completion runs: `'connect'`, `'ready'`,
  * buffered writes flushed, reading started. A failure is reported as Node
  * reports it (`connect ECONNREFUSED 127.0.0.1:9`), with the {@link WinsockError}
- * as `cause`. With `autoSelectFamily` and several addresses, the ConnectEx race
- * (Happy Eyeballs) tries them.
+ * as `cause`. With `autoSelectFamily` and several addresses, the race of WSAConnect
+ * attempts (Happy Eyeballs) tries them.
  *
  * One Winsock-only form differs from `net.connect`: with `winsock.function:
  * 'connectByName'`, a port given as a service name (`'http'`), which
@@ -50,7 +50,7 @@ export interface WinsockEndpoint {
 export interface WinsockOptions {
   /**
    * Which function connects the address Node's lookup chose. Absent:
-   * `'connectByList'` when `addresses` is given; the ConnectEx race when
+   * `'connectByList'` when `addresses` is given; connectByList's race when
    * `autoSelectFamily` found several addresses; else `'wsaConnect'`. A port given
    * as a service name (`'http'`) needs `'connectByName'`: WSAConnectByNameW
    * resolves it.
@@ -308,7 +308,7 @@ export class WinsockSocketClass extends net.Socket {
    * The lookup Node runs: the caller's (or dns.lookup), unchanged for one address.
    * For autoSelectFamily (`all: true`) with several addresses the blockList
    * allows, Node is handed the first to attempt and the rest are kept for the
-   * ConnectEx race, which replaces Node's own attempts; `'lookup'` is still emitted
+   * race of WSAConnect attempts, which replaces Node's own attempts; `'lookup'` is still emitted
    * once per address, as Node does.
    */
   #lookupFrom(given: unknown): unknown {

@@ -21,8 +21,6 @@ export interface BlockingCallCounts {
 export interface MultiplexedConnectCounts {
   /** Connects whose TCP handshake is pending. */
   waiting: number;
-  /** Cancelled ConnectEx attempts whose OVERLAPPED the OS has not released yet. */
-  cancelling: number;
 }
 
 /** What {@link diagnostics} reports. */
@@ -35,9 +33,8 @@ export interface Diagnostics {
    */
   blockingCalls: BlockingCallCounts;
   /**
-   * wsaConnect and the race's ConnectEx attempts waiting for their TCP handshake,
-   * all of them on one thread however many there are. `cancelling`: cancelled
-   * ConnectEx attempts whose I/O the OS has not released yet.
+   * wsaConnect and the race's attempts waiting for their TCP handshake, all of
+   * them on one thread however many there are.
    */
   multiplexedConnects: MultiplexedConnectCounts;
   /** SOCKETs the addon owns: connects in progress and results not yet handed to Node. */
@@ -62,7 +59,7 @@ export function diagnostics(): Diagnostics {
   const s = loadBinding().stats();
   return {
     blockingCalls: { running: s.poolThreads - s.poolIdle, waiting: s.poolQueued, threads: s.poolThreads, maxThreads: s.poolMaxThreads },
-    multiplexedConnects: { waiting: s.multiplexedWaiting, cancelling: s.multiplexedDraining },
+    multiplexedConnects: { waiting: s.multiplexedWaiting },
     openSockets: s.openSockets,
     abandonedStillRunning: s.abandonedRunning,
   };

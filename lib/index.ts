@@ -2,7 +2,7 @@
  * winsock-connect: connect sockets the Windows way from Node.js.
  *
  * - {@link connectByName}: WSAConnectByNameW
- * - {@link connectByList}: WSAConnectByList, or a Happy-Eyeballs race of ConnectEx attempts
+ * - {@link connectByList}: WSAConnectByList, or a Happy-Eyeballs race of WSAConnect attempts
  * - {@link wsaConnect}: WSAConnect (TCP with caller data and QoS; UDP)
  *
  * Every result is a typed promise; every OS failure a {@link WinsockError}.

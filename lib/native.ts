@@ -87,10 +87,8 @@ export interface NativeStats {
   poolIdle: number;
   poolQueued: number;
   poolMaxThreads: number;
-  /** Multiplexed connects (wsaConnect, ConnectEx) waiting for their handshake on the connect waiter's one thread. */
+  /** Multiplexed connects (wsaConnect, the race's attempts) waiting for their handshake on the connect waiter's one thread. */
   multiplexedWaiting: number;
-  /** Cancelled ConnectEx attempts whose OVERLAPPED the kernel still holds. */
-  multiplexedDraining: number;
   /** OS threads of the process, when stats(true) asked for them (a Toolhelp snapshot); else -1. */
   processThreads: number;
   processHandles: number;
@@ -155,7 +153,6 @@ export interface NativeBinding {
   connectByName(host: string, service: string, family: number, timeoutMs: number): number;
   connectByList(addresses: NativeEndpoint[], timeoutMs: number): number;
   wsaConnect(request: NativeWsaConnectRequest): number;
-  connectEx(endpoint: NativeEndpoint): number;
   /** Abandons a pending job: true if it was still pending (no delivery will follow). */
   cancel(id: number): boolean;
   /** Asks a pending job to end its OS call early; its result is still delivered. True if it was pending. */

@@ -18,9 +18,9 @@ export interface AddressInfo {
 }
 
 /** The Winsock call that made the connection (or failed). */
-export type ConnectSyscall = 'WSAConnectByName' | 'WSAConnectByList' | 'WSAConnect' | 'ConnectEx';
+export type ConnectSyscall = 'WSAConnectByName' | 'WSAConnectByList' | 'WSAConnect';
 
-/** How connectByList connected: ws2_32's WSAConnectByList, or our ConnectEx race. */
+/** How connectByList connected: ws2_32's WSAConnectByList, or our race of WSAConnect attempts. */
 export type ListStrategy = 'system' | 'race';
 
 /** One endpoint tried by connectByList. */
@@ -65,8 +65,8 @@ export interface Connection {
   remoteAddress: AddressInfo;
   /**
    * The Winsock call that made the connection: `'WSAConnectByName'` (connectByName),
-   * `'WSAConnectByList'` (connectByList, `'system'`), `'ConnectEx'` (connectByList,
-   * `'race'`) or `'WSAConnect'` (wsaConnect).
+   * `'WSAConnectByList'` (connectByList, `'system'`) or `'WSAConnect'` (wsaConnect,
+   * and each attempt of connectByList's `'race'`).
    */
   syscall: ConnectSyscall;
   /** connectByList only: which strategy ran. */

@@ -1,7 +1,7 @@
 // Counts the Winsock, window-message and completion-port calls one connect + close
 // makes, for each of the package's methods and for Node's own net.connect, with
 // Wine's relay trace (only the calls that go through a DLL's exports: ConnectEx and
-// AcceptEx, reached through pointers, are not seen; ConnectEx is added below).
+// AcceptEx, reached through pointers, are not seen; libuv's ConnectEx is added below).
 //   node scripts/count-calls.mjs [--count N]
 // Prints a table (calls per connect, and each call) and writes bench/results/calls.json.
 // The helpers that never leave the process (htons, inet_ntop, WSAGetLastError, …)
@@ -17,17 +17,13 @@ import { buildAddonMingw, buildTypeScript } from './build.mjs';
 
 const LINE = 22;
 const TRACED = 'kernel32.PostQueuedCompletionStatus;kernel32.GetQueuedCompletionStatusEx;ws2_32.*;mswsock.*;user32.PostMessageW;user32.GetMessageW;user32.PeekMessageW;user32.SetTimer;user32.KillTimer';
-// WSAGetOverlappedResult is called only without waiting (the race reads a completed
-// OVERLAPPED): it reads the OVERLAPPED in the process, 0.03 µs under Wine 8 and 10
-// against ~20 µs for a getsockopt (measured 2026-12-05).
-const LOCAL_ONLY = new Set(['htons', 'ntohs', 'htonl', 'ntohl', 'inet_pton', 'inet_ntop', 'InetNtopW', 'InetPtonW', 'WSAGetLastError', 'WSASetLastError', 'WSAGetOverlappedResult']);
+const LOCAL_ONLY = new Set(['htons', 'ntohs', 'htonl', 'ntohl', 'inet_pton', 'inet_ntop', 'InetNtopW', 'InetPtonW', 'WSAGetLastError', 'WSASetLastError']);
 const METHODS = ['net.connect', 'createConnection', 'wsaConnect', 'connectByName', 'race'];
 // Calls made through a pointer from WSAIoctl, which the relay trace does not see,
-// added by what the code does: libuv's uv_tcp_connect and each attempt of our race
-// call ConnectEx once (one address here). The server's AcceptEx, the same in every
-// column, is left out.
-const BY_POINTER = 'ConnectEx (through a pointer: not traced, one per attempt)';
-const POINTER_CALLS = { 'net.connect': 1, race: 1 };
+// added by what the code does: libuv's uv_tcp_connect calls ConnectEx once. The
+// server's AcceptEx, the same in every column, is left out.
+const BY_POINTER = 'ConnectEx (through a pointer: not traced, one per connect)';
+const POINTER_CALLS = { 'net.connect': 1 };
 // The loop's own wake-ups are counted too: the result of a connect made on another
 // thread reaches the event loop through its completion port (uv_async_send).
 

@@ -18,7 +18,6 @@ function rawJobs(binding, target) {
   const jobs = [
     { key: 'wsa', name: 'wsaConnect job', start: () => binding.wsaConnect({ address: host, port, protocol: 'tcp', broadcast: false }) },
     { key: 'byName', name: 'connectByName job', start: () => binding.connectByName(host, String(port), AF_INET, 0) },
-    { key: 'connectEx', name: 'ConnectEx job (race attempt)', start: () => binding.connectEx({ address: host, port }) },
   ];
   if (binding.hasConnectByList()) {
     jobs.push({ key: 'system', name: 'WSAConnectByList job', start: () => binding.connectByList([{ address: host, port }], 0) });

@@ -40,8 +40,7 @@ async function until(condition, ms) {
 async function quiet(ms = 30_000) {
   return until(() => {
     const d = diagnostics();
-    return d.abandonedStillRunning === 0 && d.blockingCalls.running === 0 && d.multiplexedConnects.waiting === 0
-      && d.multiplexedConnects.cancelling === 0;
+    return d.abandonedStillRunning === 0 && d.blockingCalls.running === 0 && d.multiplexedConnects.waiting === 0;
   }, ms);
 }
 

@@ -32,7 +32,7 @@ export class WinsockError extends Error {
   declare readonly errno: number;
   /**
    * The call that failed: `'WSAConnectByName'`, `'WSAConnectByList'`, `'WSAConnect'`,
-   * `'ConnectEx'`, `'socket'`, `'bind'`, …
+   * `'socket'`, `'bind'`, …
    */
   declare readonly syscall: string;
   /** The numeric address involved, when known. */

@@ -65,7 +65,7 @@ class WsaConnectJob : public MultiplexedConnect {
     return Ended(outcome);
   }
 
-  Progress OnConnectEvent(int error) override { return Ended(error); }
+  void OnConnectEvent(int error) override { Ended(error); }
 
  private:
   Progress Failed(const char* call, int err) {

@@ -13,7 +13,6 @@ namespace wsc {
 void RegisterWSAConnectByName(Napi::Env env, Napi::Object exports);
 void RegisterWSAConnectByList(Napi::Env env, Napi::Object exports);
 void RegisterWSAConnect(Napi::Env env, Napi::Object exports);
-void RegisterConnectEx(Napi::Env env, Napi::Object exports);
 void RegisterDiagnostics(Napi::Env env, Napi::Object exports);
 void RegisterWskDriver(Napi::Env env, Napi::Object exports);
 
@@ -59,7 +58,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterWSAConnectByName(env, exports);
   RegisterWSAConnectByList(env, exports);
   RegisterWSAConnect(env, exports);
-  RegisterConnectEx(env, exports);
   RegisterDiagnostics(env, exports);
   RegisterWskDriver(env, exports);
   return exports;

@@ -165,7 +165,7 @@ void ConnectWaiter::Run() {
 void ConnectWaiter::CountWaiting() { waiting_count_.store(static_cast<int64_t>(pending_.size())); }
 
 void ConnectWaiter::StartTicking() {
-  if (pending_.empty() && draining_.empty()) return;
+  if (pending_.empty()) return;
   idle_since_ = 0;
   if (ticking_) return;
   ticking_ = SetTimer(window_, kTickTimer, kTickMs, nullptr) != 0;
@@ -176,7 +176,7 @@ void ConnectWaiter::StartTicking() {
 // pair each (two system calls per connect; docs/performance.md, calls per connect).
 void ConnectWaiter::StopTickingWhenIdle() {
   if (!ticking_) return;
-  if (!pending_.empty() || !draining_.empty()) {
+  if (!pending_.empty()) {
     idle_since_ = 0;
     return;
   }
@@ -222,15 +222,8 @@ void ConnectWaiter::CancelConnect(const std::shared_ptr<MultiplexedConnect>& job
   if (it == pending_.end() || it->second.job != job) return;  // finished or never waited
   pending_.erase(it);
   CountWaiting();
-  StopAndRelease(job);
+  Release(job);  // closes the socket, which ends the pending connect
   StopTickingWhenIdle();
-}
-
-void ConnectWaiter::StopAndRelease(const std::shared_ptr<MultiplexedConnect>& job) {
-  if (job->Stop()) return Release(job);
-  draining_.push_back(DrainingConnect{job, ClockNow() + ClockFromMs(kDrainGraceMs), false});
-  draining_count_.store(static_cast<int64_t>(draining_.size()));
-  StartTicking();
 }
 
 void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
@@ -238,10 +231,7 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
   // Stale: that connect has finished, or the handle value is another connect's now.
   if (it == pending_.end() || it->second.job->message() != message) return;
   std::shared_ptr<MultiplexedConnect> job = it->second.job;
-  if (job->OnConnectEvent(error) == MultiplexedConnect::Progress::kWaiting) {
-    if (it->second.reposts++ < kMaxReposts) PostMessageW(window_, message, static_cast<WPARAM>(s), 0);
-    return;
-  }
+  job->OnConnectEvent(error);
   pending_.erase(it);
   CountWaiting();
   Release(job);
@@ -251,17 +241,13 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
 void ConnectWaiter::Recheck() {
   int64_t now = ClockNow();
   std::vector<SOCKET> due;
-  std::vector<SOCKET> ask_select;
   for (auto& entry : pending_) {
-    if (entry.second.next_check > now) continue;
-    due.push_back(entry.first);
-    if (entry.second.job->ChecksBySelect()) ask_select.push_back(entry.first);
+    if (entry.second.next_check > now) due.push_back(entry.first);
   }
-  std::unordered_set<SOCKET> with_news = SocketsWithNews(ask_select);
+  std::unordered_set<SOCKET> with_news = SocketsWithNews(due);
   for (SOCKET s : due) {
     Pending& entry = pending_[s];
-    bool has_news = !entry.job->ChecksBySelect() || with_news.count(s) != 0;
-    if (has_news && entry.job->Check() == MultiplexedConnect::Progress::kDone) {
+    if (with_news.count(s) != 0 && entry.job->Check() == MultiplexedConnect::Progress::kDone) {
       std::shared_ptr<MultiplexedConnect> job = std::move(entry.job);
       pending_.erase(s);
       Release(job);
@@ -271,25 +257,7 @@ void ConnectWaiter::Recheck() {
     entry.next_check = now + ClockFromMs(entry.interval_ms);
   }
   CountWaiting();
-  RecheckDrains(now);
   StopTickingWhenIdle();
-}
-
-void ConnectWaiter::RecheckDrains(int64_t now) {
-  std::vector<DrainingConnect> still;
-  for (DrainingConnect& entry : draining_) {
-    if (entry.job->Drained()) {
-      Release(entry.job);
-      continue;
-    }
-    if (!entry.forced && now >= entry.force_at) {
-      entry.job->ForceDrain();
-      entry.forced = true;
-    }
-    still.push_back(std::move(entry));
-  }
-  draining_.swap(still);
-  draining_count_.store(static_cast<int64_t>(draining_.size()));
 }
 
 }  // namespace wsc

@@ -1,5 +1,5 @@
 // One thread waits for every pending non-blocking connect of the process
-// (wsaConnect, and each ConnectEx attempt of the race), so a connect that hangs
+// (wsaConnect, and each attempt of connectByList's race), so a connect that hangs
 // holds no thread and can never delay another. Why this design, against the
 // others Windows offers (docs/performance.md has the measurements):
 // - WSAAsyncSelect(FD_CONNECT) to a message-only window: one thread for any
@@ -45,24 +45,13 @@ class MultiplexedConnect : public Job {
   // (RequestConnectNotification) and starts the connect. kDone once result_ is
   // final (connected at once, or failed).
   virtual Progress Begin() = 0;
-  // Waiter thread, after a notification or at a recheck: kDone once result_ is
-  // final. A finished connect no longer has messages sent for its socket.
+  // Waiter thread, at a recheck, once select() has news of the socket: kDone once
+  // result_ is final. A finished connect no longer has messages sent for its socket.
   virtual Progress Check() = 0;
   // Waiter thread: FD_CONNECT arrived with `error` (0: connected). The message is
   // this socket's own (its number is unique to this connect), so its error is the
-  // answer; ConnectEx still reads its OVERLAPPED, and should the message overtake
-  // that status it answers kWaiting and the waiter looks again soon (re-posting
-  // the message, never waiting: the thread serves every other connect).
-  virtual Progress OnConnectEvent(int error) { return Check(); }
-  // True when Check() costs a system call and the waiter should ask select()
-  // first, batched with the others (ConnectEx reads its OVERLAPPED instead).
-  virtual bool ChecksBySelect() const { return true; }
-  // Waiter thread, abandoned while waiting: stop the connect. True when the OS
-  // holds nothing of the job's any more; else Drained() says when it lets go.
-  virtual bool Stop() { return true; }
-  virtual bool Drained() const { return true; }
-  // Still not drained long after Stop(): close the socket, which ends what is pending.
-  virtual void ForceDrain() { result_.socket.Close(); }
+  // answer: the connect has ended.
+  virtual void OnConnectEvent(int error) = 0;
 
   SOCKET socket() const { return result_.socket.get(); }
   bool was_abandoned() const { return abandoned(); }
@@ -109,16 +98,14 @@ class ConnectWaiter {
   static constexpr int kTickMs = 50;            // how often due rechecks run while connects wait (WM_TIMER)
   static constexpr int kFirstRecheckMs = 50;    // a pending socket's first recheck, then doubling…
   static constexpr int kLastRecheckMs = 1000;   // …up to this
-  static constexpr int kDrainGraceMs = 5000;    // a cancelled ConnectEx that has not let go by then is closed
   static constexpr int kIdleTickMs = 1000;      // the tick outlives the last connect by this much
 
   static ConnectWaiter& Instance();
   // Any thread.
   void Submit(std::shared_ptr<MultiplexedConnect> job);
   void Cancel(std::shared_ptr<MultiplexedConnect> job);
-  // Connects waiting for their handshake, and cancelled ones the OS still holds.
+  // Connects waiting for their handshake.
   int64_t Waiting() const { return waiting_count_.load(); }
-  int64_t Draining() const { return draining_count_.load(); }
   // Test hook: the next wake is not posted, as if PostMessage had failed.
   void DropNextWakeForTesting() { drop_next_wake_.store(true); }
 
@@ -132,15 +119,6 @@ class ConnectWaiter {
     std::shared_ptr<MultiplexedConnect> job;
     int64_t next_check;  // clock.h ticks
     int interval_ms;
-    int reposts = 0;     // FD_CONNECT messages re-posted while the status lagged
-  };
-  // How often a lagging FD_CONNECT is looked at again through the message queue
-  // before it is left to the timed recheck.
-  static constexpr int kMaxReposts = 8;
-  struct DrainingConnect {
-    std::shared_ptr<MultiplexedConnect> job;
-    int64_t force_at;
-    bool forced;
   };
 
   ConnectWaiter() = default;
@@ -155,8 +133,6 @@ class ConnectWaiter {
   void CancelConnect(const std::shared_ptr<MultiplexedConnect>& job);
   void OnSocketMessage(SOCKET s, UINT message, int error);
   void Recheck();
-  void RecheckDrains(int64_t now);
-  void StopAndRelease(const std::shared_ptr<MultiplexedConnect>& job);
   void Release(const std::shared_ptr<MultiplexedConnect>& job) { job->Complete(); }
   void CountWaiting();  // publishes pending_.size() for Waiting()
   void StartTicking();
@@ -174,13 +150,11 @@ class ConnectWaiter {
 
   // The waiter thread's own.
   std::unordered_map<SOCKET, Pending> pending_;
-  std::vector<DrainingConnect> draining_;
   bool ticking_ = false;
   int64_t idle_since_ = 0;  // clock.h ticks: when the waiter last ran out of connects (0: busy)
   UINT last_message_ = 0;
 
   std::atomic<int64_t> waiting_count_{0};
-  std::atomic<int64_t> draining_count_{0};
   // A wake could not be posted (the queue's 10,000-message quota): the thread
   // drains the inbox after the next message it gets, which a full queue brings.
   std::atomic<bool> inbox_stranded_{false};

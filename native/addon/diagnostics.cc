@@ -56,7 +56,6 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   result.Set("poolQueued", static_cast<double>(pool.waiting));
   result.Set("poolMaxThreads", BlockingPool::kMaxThreads);
   result.Set("multiplexedWaiting", static_cast<double>(waiter.Waiting()));
-  result.Set("multiplexedDraining", static_cast<double>(waiter.Draining()));
   result.Set("processThreads", info[0].ToBoolean() ? ProcessThreadCount() : -1.0);
   DWORD handles = 0;
   result.Set("processHandles", GetProcessHandleCount(GetCurrentProcess(), &handles) ? static_cast<double>(handles) : -1.0);

@@ -10,7 +10,7 @@ namespace wsc {
 // WSAGetLastError(), or fallback when it holds no error.
 int LastSocketErrorOr(int fallback);
 
-// After WSAConnectByName/List and ConnectEx the socket is in the default connected
+// After WSAConnectByName/List the socket is in the default connected
 // state until SO_UPDATE_CONNECT_CONTEXT (shutdown, getpeername etc. depend on it).
 int UpdateConnectContext(SOCKET s);
 

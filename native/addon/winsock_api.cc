@@ -1,7 +1,5 @@
 #include "winsock_api.h"
 
-#include <atomic>
-
 namespace wsc {
 
 namespace {
@@ -34,29 +32,11 @@ WinsockApi LoadWinsockApi() {
   return api;
 }
 
-std::atomic<LPFN_CONNECTEX> connect_ex_v4{nullptr};
-std::atomic<LPFN_CONNECTEX> connect_ex_v6{nullptr};
-
 }  // namespace
 
 const WinsockApi& Winsock() {
   static const WinsockApi api = LoadWinsockApi();  // thread-safe one-time init
   return api;
-}
-
-LPFN_CONNECTEX ConnectExFor(SOCKET s, int family, int* error) {
-  auto& slot = family == AF_INET6 ? connect_ex_v6 : connect_ex_v4;
-  if (LPFN_CONNECTEX cached = slot.load()) return cached;
-  GUID guid = WSAID_CONNECTEX;
-  LPFN_CONNECTEX fn = nullptr;
-  DWORD bytes = 0;
-  if (WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn, &bytes, nullptr,
-               nullptr) == SOCKET_ERROR) {
-    *error = WSAGetLastError();
-    return nullptr;
-  }
-  slot.store(fn);
-  return fn;
 }
 
 }  // namespace wsc

@@ -26,7 +26,4 @@ struct WinsockApi {
 // because worker threads of ours may still be inside Winsock when an env goes away).
 const WinsockApi& Winsock();
 
-// ConnectEx is a per-provider extension; the pointer is fetched once per family.
-LPFN_CONNECTEX ConnectExFor(SOCKET s, int family, int* error);
-
 }  // namespace wsc

@@ -209,7 +209,7 @@ export function nodeErrorsDoc() {
     '  `localAddress`, `localPort` for a bound connect), as Node sets them.',
     '- `message`: Node\'s form, `connect ECONNREFUSED 127.0.0.1:9`.',
     '- `cause`: the `WinsockError`, with the Winsock code, the Winsock call (`WSAConnect`,',
-    '  `WSAConnectByName`, `ConnectEx`, …) and, for a race, its `attempts`.',
+    '  `WSAConnectByName`, …) and, for a race, its `attempts`.',
     '- A race (autoSelectFamily with several addresses) in which every attempt failed is an',
     '  `AggregateError` of one such error per attempt, `code` the first one\'s, as Node gives.',
     '- A name that does not resolve is Node\'s own `getaddrinfo ENOTFOUND <host>`: Node\'s lookup',

@@ -149,7 +149,7 @@ describe('wsconnect (the CLI, as a child process)', function () {
     const r = await wsconnect('--list', `127.0.0.1:${refused},[::1]:${v6.port}`, '--strategy', 'race');
     assert.equal(r.code, EXIT.connected, r.stderr);
     assert.match(r.stdout, new RegExp(`^connected to \\[::1\\]:${v6.port}\n`));
-    assert.equal(rowOf(r.stdout, 'function'), 'connectByList (ConnectEx)');
+    assert.equal(rowOf(r.stdout, 'function'), 'connectByList (WSAConnect)');
     assert.equal(rowOf(r.stdout, 'strategy'), 'race');
     assert.match(rowOf(r.stdout, 'local'), /^\[::1\]:\d+$/);
     assert.equal(rowOf(r.stdout, 'attempts'), '2');
@@ -208,7 +208,7 @@ describe('wsconnect (the CLI, as a child process)', function () {
     assert.deepEqual(lines.map((l) => l.event), ['attempt', 'attempt', 'result']);
     assert.deepEqual(lines.slice(0, 2).map((l) => [l.index, l.port, l.outcome, l.code]), [[1, refused, 'failed', 'WSAECONNREFUSED'], [2, v4.port, 'connected', undefined]]);
     const result = lines[2];
-    assert.deepEqual([result.ok, result.exitCode, result.function, result.syscall, result.strategy, result.attempts], [true, 0, 'connectByList', 'ConnectEx', 'race', 2]);
+    assert.deepEqual([result.ok, result.exitCode, result.function, result.syscall, result.strategy, result.attempts], [true, 0, 'connectByList', 'WSAConnect', 'race', 2]);
     assert.deepEqual(result.remote, { address: '127.0.0.1', family: 'IPv4', port: v4.port });
     assert.equal(result.target, `127.0.0.1:${refused},127.0.0.1:${v4.port}`);
 

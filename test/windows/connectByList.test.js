@@ -16,7 +16,7 @@ describe('connectByList', function () {
   after(async () => { await v4.close(); await v6.close(); });
   lo.checkNoLeaksAfterEach();
 
-  describe("strategy 'race' (overlapped ConnectEx attempts)", () => {
+  describe("strategy 'race' (non-blocking WSAConnect attempts)", () => {
     it('an IPv4-mapped address in the list connects (a dual-stack attempt) and is reported as IPv4', async () => {
       const c = await connectByList({ addresses: [{ address: '::ffff:127.0.0.1', port: v4.port }], strategy: 'race' });
       assert.deepEqual(c.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: v4.port });
@@ -28,7 +28,7 @@ describe('connectByList', function () {
     it('connects, carries data both ways and reports the attempt', async () => {
       const c = await connectByList({ addresses: [{ address: '127.0.0.1', port: v4.port }], strategy: 'race' });
       assert.equal(c.strategy, 'race');
-      assert.equal(c.syscall, 'ConnectEx');
+      assert.equal(c.syscall, 'WSAConnect');
       assert.deepEqual(c.remoteAddress, { address: '127.0.0.1', family: 'IPv4', port: v4.port });
       assert.ok(c.localAddress.port > 0);
       assert.equal(c.attempts.length, 1);
@@ -87,7 +87,7 @@ describe('connectByList', function () {
       await assert.rejects(connectByList({ strategy: 'race', addresses: [{ address: '127.0.0.1', port: a }, { address: '::1', port: b }] }), (err) => {
         assert.ok(err instanceof WinsockError);
         assert.equal(err.code, 'WSAECONNREFUSED');
-        assert.equal(err.syscall, 'ConnectEx');
+        assert.equal(err.syscall, 'WSAConnect');
         assert.deepEqual(err.attempts.map((x) => x.outcome), ['failed', 'failed']);
         return true;
       });
@@ -190,8 +190,8 @@ describe('connectByList race: attempts that never start, and no stagger', functi
   lo.checkNoLeaksAfterEach();
 
   it('race: the winner is known from FD_CONNECT, not the 50 ms recheck (median loopback winner under 20 ms)', async () => {
-    // Microsoft documents FD_CONNECT for connect/WSAConnect; that it also comes for
-    // ConnectEx is what this measures, on Windows (the CI job) as under Wine.
+    // Each attempt is a non-blocking WSAConnect, whose end Microsoft documents as
+    // FD_CONNECT: the waiter must take the winner from that message.
     const live = { address: '127.0.0.1', port: servers.echo.port };
     const times = [];
     for (let i = 0; i < 11; i++) {

@@ -142,7 +142,7 @@ describe('createConnection (net.connect, connected by Winsock)', function () {
     assert.equal(byName.winsockConnection.syscall, 'WSAConnectByName');
     assert.equal(local.winsockConnection.syscall, 'WSAConnect');
     assert.equal(local.localAddress, '127.0.0.1');
-    assert.equal(list.winsockConnection.syscall, 'ConnectEx');
+    assert.equal(list.winsockConnection.syscall, 'WSAConnect');
     for (const s of [plain, byName, local, list]) assert.equal(await lo.echoRoundTrip(s, 'x'), 'x');
     await Promise.all([plain, byName, local, list].map(lo.closeSocket));
   });
@@ -178,7 +178,7 @@ describe('createConnection (net.connect, connected by Winsock)', function () {
     await lo.closeSocket(socket);
   });
 
-  it('autoSelectFamily races the looked-up addresses with ConnectEx (Happy Eyeballs)', async () => {
+  it('autoSelectFamily races the looked-up addresses with WSAConnect attempts (Happy Eyeballs)', async () => {
     // 127.0.0.2 has no listener (refused); 127.0.0.1 is the echo server.
     const lookup = (hostname, options, callback) => setImmediate(callback, null, [{ address: '127.0.0.2', family: 4 }, { address: '127.0.0.1', family: 4 }]);
     const socket = api.createConnection({ host: 'race.test', port: servers.echo.port, lookup, autoSelectFamily: true });
@@ -186,7 +186,7 @@ describe('createConnection (net.connect, connected by Winsock)', function () {
     socket.on('lookup', (e, address) => lookups.push(address));
     await once(socket, 'connect');
     assert.deepEqual(lookups, ['127.0.0.2', '127.0.0.1'], "'lookup' once per address, as Node emits it");
-    assert.equal(socket.winsockConnection.syscall, 'ConnectEx');
+    assert.equal(socket.winsockConnection.syscall, 'WSAConnect');
     assert.deepEqual(socket.winsockConnection.attempts.map((a) => [a.address, a.outcome]), [['127.0.0.2', 'failed'], ['127.0.0.1', 'connected']]);
     assert.deepEqual(socket.autoSelectFamilyAttemptedAddresses, [`127.0.0.2:${servers.echo.port}`, `127.0.0.1:${servers.echo.port}`]);
     assert.equal(socket.remoteAddress, '127.0.0.1');
@@ -198,7 +198,7 @@ describe('createConnection (net.connect, connected by Winsock)', function () {
     assert.ok(error instanceof AggregateError, String(error));
     assert.equal(error.code, 'ECONNREFUSED');
     assert.deepEqual(error.errors.map((e) => e.message), [`connect ECONNREFUSED 127.0.0.2:${refused}`, `connect ECONNREFUSED 127.0.0.1:${refused}`]);
-    assert.equal(error.cause.syscall, 'ConnectEx');
+    assert.equal(error.cause.syscall, 'WSAConnect');
   });
 
   it('blockList: a blocked address fails with ERR_IP_BLOCKED and nothing reaches the server', async () => {
@@ -228,7 +228,7 @@ describe('createConnection (net.connect, connected by Winsock)', function () {
     const cases = [
       [{}, 'WSAConnect'],
       [{ function: 'connectByName' }, 'WSAConnectByName'],
-      [{ function: 'connectByList', strategy: 'race' }, 'ConnectEx'],
+      [{ function: 'connectByList', strategy: 'race' }, 'WSAConnect'],
     ];
     for (const [winsock, syscall] of cases) {
       const error = await expectError(api.createConnection({ host: '127.0.0.1', port, winsock }));

@@ -1,9 +1,10 @@
 /**
- * connectByList's 'race' strategy: overlapped ConnectEx attempts (the native side
- * is native/addon/ConnectEx.cc), in the spirit of Happy Eyeballs v2 (RFC 8305).
+ * connectByList's 'race' strategy, in the spirit of Happy Eyeballs v2 (RFC 8305):
+ * each attempt is a non-blocking WSAConnect (native/addon/WSAConnect.cc, the job
+ * wsaConnect runs), waiting on the connect waiter with every other connect.
  * Attempts start in the caller's order, one every `attemptDelay` ms, or at once when
  * the previous one fails; the first to connect wins and every other attempt is
- * cancelled and closed. The race's deadline and the caller's abort follow jobs.ts's
+ * abandoned, which closes its socket and so ends its connect. The race's deadline and the caller's abort follow jobs.ts's
  * rules (listenForAbort, timeoutErrorFor) and end the race itself, which then
  * cancels its attempts: one signal, the race's own, reaches them.
  * @module
@@ -13,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { connectionFromResult, errorFromResult, type Adopter } from './connection';
 import { WinsockError, WsaError, wsaErrorName } from './errors';
 import { abortErrorFor, listenForAbort, runJob, timeoutErrorFor } from './jobs';
-import type { NativeBinding, NativeEndpoint, NativeResult } from './native';
+import type { NativeBinding, NativeEndpoint, NativeResult, NativeWsaConnectRequest } from './native';
 import type { ConnectAttempt, Connection } from './types';
 
 /** A validated race: the endpoints in order, the stagger, the deadline (0: none) and the caller's signal. */
@@ -30,6 +31,11 @@ interface RaceOutcome {
   attempts: ConnectAttempt[];
   /** Set when the deadline or the caller's abort ended the race. */
   stoppedBy?: Error;
+}
+
+/** One attempt: a plain TCP WSAConnect to the endpoint (no local address, caller data or QoS). */
+function attemptRequest(endpoint: NativeEndpoint): NativeWsaConnectRequest {
+  return { address: endpoint.address, port: endpoint.port, protocol: 'tcp', broadcast: false };
 }
 
 class Race {
@@ -59,7 +65,7 @@ class Race {
     const { signal, timeoutMs } = this.request;
     this.stopListening = listenForAbort(signal, () => this.stop(abortErrorFor(signal as AbortSignal)));
     if (this.done) return; // a signal-like object that aborted while we subscribed
-    if (timeoutMs > 0) this.deadline = setTimeout(() => this.stop(timeoutErrorFor('ConnectEx', {})()), timeoutMs);
+    if (timeoutMs > 0) this.deadline = setTimeout(() => this.stop(timeoutErrorFor('WSAConnect', {})()), timeoutMs);
     this.startNext();
   }
 
@@ -68,7 +74,7 @@ class Race {
   }
 
   private stop(error: Error): void {
-    this.finish({ errno: WsaError.WSA_OPERATION_ABORTED, syscall: 'ConnectEx' }, error);
+    this.finish({ errno: WsaError.WSA_OPERATION_ABORTED, syscall: 'WSAConnect' }, error);
   }
 
   private startNext(): void {
@@ -78,7 +84,7 @@ class Race {
     const index = this.next++;
     this.running.add(index);
     this.attempts[index].startedAtMs = this.elapsed();
-    runJob(this.binding, () => this.binding.connectEx(endpoints[index]), { timeoutMs: 0, signal: this.cancelAttempts.signal }).then(
+    runJob(this.binding, () => this.binding.wsaConnect(attemptRequest(endpoints[index])), { timeoutMs: 0, signal: this.cancelAttempts.signal }).then(
       (result) => (this.done ? result.socket?.close() : this.settle(index, result)),
       () => { /* cancelled because the race is over; finish() recorded it */ },
     );
