@@ -392,7 +392,7 @@ async function main() {
         }));
     });
 
-    // -- connectByList: WSAConnectByList or the ConnectEx race --------------------------
+    // -- connectByList: WSAConnectByList or the WSAConnect race -------------------------
     await row('connectByList', 'race: refused ::1, refused 127.0.0.1, good 127.0.0.1', () =>
       expectConnected(() => connectByList({
         strategy: 'race',
@@ -425,7 +425,7 @@ async function main() {
         ok: error instanceof WinsockPlatformError && error.code === 'ERR_WINSOCK_FUNCTION_UNAVAILABLE',
         note: underWine ? divergence(
           `Wine ${info.wine}: ws2_32 has no WSAConnectByList (GetProcAddress returns NULL); ` +
-          "strategy 'auto' uses the ConnectEx race instead.") : undefined,
+          "strategy 'auto' uses the race of WSAConnect attempts instead.") : undefined,
       }));
     });
 

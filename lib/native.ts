@@ -142,6 +142,8 @@ export interface NativeTesting {
   stalledListener(address: string): { port: number; socket: NativeSocketHandle };
   /** The connect waiter's next wake message is not posted, as when PostMessage fails on a full queue. */
   dropNextWake(): void;
+  /** The connect waiter ignores the next FD_CONNECT of a waiting connect, as if it were lost. */
+  dropNextConnectEvent(): void;
   /** TCP_NODELAY and SO_KEEPALIVE as a SOCKET holds them (getsockopt). */
   socketOptions(socket: number): { noDelay: boolean; keepAlive: boolean };
   /** Whether SIO_TCP_INITIAL_RTO is used (build 16299+), how often it was asked for, and per family whether the provider refused it (then it is asked no more). */

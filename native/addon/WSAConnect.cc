@@ -5,7 +5,8 @@
 // TCP runs non-blocking, the documented asynchronous form: WSAConnect returns
 // WSAEWOULDBLOCK and the connect waiter (connect_waiter.h) learns of FD_CONNECT
 // with thousands of others on one thread. An abort or deadline ends the wait at
-// once and the socket is closed on the thread that used it.
+// once and the socket is closed on the thread that used it. Each attempt of
+// connectByList's race (lib/race.ts) is this job, as a plain TCP connect.
 #include <napi.h>
 
 #include <algorithm>
@@ -42,6 +43,7 @@ struct WsaConnectRequest {
 class WsaConnectJob : public MultiplexedConnect {
  public:
   explicit WsaConnectJob(WsaConnectRequest request) : request_(std::move(request)) {
+    if (!request_.WantsCalleeData()) return;
     callee_.assign(kCalleeCapacity, kCalleeCanary);
     callee_buffer_ = WSABUF{static_cast<ULONG>(callee_.size()), reinterpret_cast<char*>(callee_.data())};
   }
@@ -136,8 +138,8 @@ class WsaConnectJob : public MultiplexedConnect {
   }
 
   WsaConnectRequest request_;
-  std::vector<uint8_t> callee_;
-  WSABUF callee_buffer_;
+  std::vector<uint8_t> callee_;  // only for a connect-data exchange (WantsCalleeData)
+  WSABUF callee_buffer_{};
 };
 
 void ReadFlowspec(const Napi::Value& value, FLOWSPEC* spec) {

@@ -230,6 +230,7 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
   auto it = pending_.find(s);
   // Stale: that connect has finished, or the handle value is another connect's now.
   if (it == pending_.end() || it->second.job->message() != message) return;
+  if (drop_next_connect_event_.exchange(false)) return;  // testing: as if it never came
   std::shared_ptr<MultiplexedConnect> job = it->second.job;
   job->OnConnectEvent(error);
   pending_.erase(it);
@@ -242,7 +243,7 @@ void ConnectWaiter::Recheck() {
   int64_t now = ClockNow();
   std::vector<SOCKET> due;
   for (auto& entry : pending_) {
-    if (entry.second.next_check > now) due.push_back(entry.first);
+    if (entry.second.next_check <= now) due.push_back(entry.first);
   }
   std::unordered_set<SOCKET> with_news = SocketsWithNews(due);
   for (SOCKET s : due) {

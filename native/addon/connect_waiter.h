@@ -108,6 +108,8 @@ class ConnectWaiter {
   int64_t Waiting() const { return waiting_count_.load(); }
   // Test hook: the next wake is not posted, as if PostMessage had failed.
   void DropNextWakeForTesting() { drop_next_wake_.store(true); }
+  // Test hook: the next FD_CONNECT of a waiting connect is ignored, as if lost.
+  void DropNextConnectEventForTesting() { drop_next_connect_event_.store(true); }
 
  private:
   enum class CommandKind { kStart, kCancel };
@@ -159,6 +161,7 @@ class ConnectWaiter {
   // drains the inbox after the next message it gets, which a full queue brings.
   std::atomic<bool> inbox_stranded_{false};
   std::atomic<bool> drop_next_wake_{false};
+  std::atomic<bool> drop_next_connect_event_{false};
 };
 
 }  // namespace wsc

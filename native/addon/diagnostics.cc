@@ -114,6 +114,13 @@ Napi::Value DropNextWake(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// dropNextConnectEvent(): the next FD_CONNECT of a waiting connect is ignored, as
+// when a notification is lost; the waiter's recheck must still find the connect.
+Napi::Value DropNextConnectEvent(const Napi::CallbackInfo& info) {
+  ConnectWaiter::Instance().DropNextConnectEventForTesting();
+  return info.Env().Undefined();
+}
+
 // initialRto() -> {fastLoopbackFail, asks, v4Unsupported, v6Unsupported}: whether
 // the build number says SIO_TCP_INITIAL_RTO takes TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS
 // (16299+; Wine reports such a build too), how many times it was asked for, and per
@@ -144,6 +151,7 @@ void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   testing.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
   testing.Set("socketOptions", Napi::Function::New(env, SocketOptions, "socketOptions"));
   testing.Set("dropNextWake", Napi::Function::New(env, DropNextWake, "dropNextWake"));
+  testing.Set("dropNextConnectEvent", Napi::Function::New(env, DropNextConnectEvent, "dropNextConnectEvent"));
   testing.Set("initialRto", Napi::Function::New(env, InitialRto, "initialRto"));
 }
 

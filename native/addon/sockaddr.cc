@@ -43,17 +43,6 @@ bool SocketAddress::Parse(const std::string& ip, uint16_t port, SocketAddress* o
   return true;
 }
 
-SocketAddress SocketAddress::Wildcard(int family, uint16_t port) {
-  SocketAddress result;
-  result.storage_.si_family = static_cast<ADDRESS_FAMILY>(family);
-  if (family == AF_INET6) {
-    result.storage_.Ipv6.sin6_port = htons(port);
-  } else {
-    result.storage_.Ipv4.sin_port = htons(port);
-  }
-  return result;
-}
-
 bool SocketAddress::FromSockaddr(const sockaddr* sa, int length, SocketAddress* out) {
   if (sa == nullptr) return false;
   if (sa->sa_family == AF_INET && length >= static_cast<int>(sizeof(sockaddr_in))) {

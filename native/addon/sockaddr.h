@@ -19,7 +19,6 @@ class SocketAddress {
 
   // "127.0.0.1" or "::1" / "fe80::1%3" (numeric scope id) plus a port.
   static bool Parse(const std::string& ip, uint16_t port, SocketAddress* out);
-  static SocketAddress Wildcard(int family, uint16_t port = 0);
   static SocketAddress Loopback(int family, uint16_t port = 0);
   static bool FromSockaddr(const sockaddr* sa, int length, SocketAddress* out);
 

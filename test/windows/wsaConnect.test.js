@@ -41,13 +41,17 @@ describe('wsaConnect (WSAConnect)', function () {
   lo.checkNoLeaksAfterEach();
 
   describe('TCP', () => {
-    it('a refused loopback connect fails at once, not after SYN retransmissions (SIO_TCP_INITIAL_RTO on Windows)', async () => {
+    it("a refused loopback connect (wsaConnect, the race's attempt) fails at once, not after SYN retransmissions (SIO_TCP_INITIAL_RTO on Windows)", async () => {
       const port = await lo.refusedPort();
-      const started = Date.now();
-      await assert.rejects(wsaConnect({ address: '127.0.0.1', port, timeout: 20_000 }), { code: 'WSAECONNREFUSED' });
-      const took = Date.now() - started;
-      // Without the ioctl Windows re-sends the SYN after the reset and fails after ~2 s.
-      assert.ok(took < 1000, `refused after ${took} ms`);
+      const connects = { wsaConnect: () => wsaConnect({ address: '127.0.0.1', port, timeout: 20_000 }),
+        race: () => api.connectByList({ addresses: [{ address: '127.0.0.1', port }], strategy: 'race', timeout: 20_000 }) };
+      for (const [name, connect] of Object.entries(connects)) {
+        const started = Date.now();
+        await assert.rejects(connect(), { code: 'WSAECONNREFUSED' });
+        const took = Date.now() - started;
+        // Without the ioctl Windows re-sends the SYN after the reset and fails after ~2 s.
+        assert.ok(took < 1000, `${name}: refused after ${took} ms`);
+      }
     });
 
     it('SIO_TCP_INITIAL_RTO is asked on every loopback connect of a provider that takes it, and no more of one that refused it (each ask is a system call)', async () => {
@@ -239,6 +243,25 @@ describe('wsaConnect (WSAConnect)', function () {
         controller.abort();
         assert.equal((await waiting).name, 'AbortError');
       });
+    });
+
+    it("a connect whose FD_CONNECT is lost is found by the waiter's recheck, whether the waiter was idle or ticking", async () => {
+      const { testing } = require('../../dist/native.js').loadBinding();
+      const connects = { wsaConnect: () => wsaConnect({ address: '127.0.0.1', port: server.port, timeout: 5000 }),
+        race: () => api.connectByList({ addresses: [{ address: '127.0.0.1', port: server.port }], strategy: 'race', timeout: 5000 }) };
+      for (const [name, connect] of Object.entries(connects)) {
+        // Idle: past the recheck tick's 1 s life after the last connect, so this connect starts it.
+        for (const waiter of ['idle', 'ticking']) {
+          if (waiter === 'idle') await new Promise((r) => setTimeout(r, 1300));
+          testing.dropNextConnectEvent();
+          const started = performance.now();
+          const c = await connect();
+          const took = performance.now() - started;
+          assert.ok(took >= 40, `${name}, waiter ${waiter}: connected in ${took.toFixed(1)} ms, so its FD_CONNECT was not the one dropped`);
+          assert.equal(await lo.echoRoundTrip(c.socket, 'rechecked'), 'rechecked');
+          await lo.closeSocket(c.socket);
+        }
+      }
     });
   });
 
