@@ -140,8 +140,6 @@ export interface NativeTesting {
   setTiming(enabled: boolean): void;
   /** A loopback listener that never accepts: connects to it hang (test/support/loopbackFixtures.js). */
   stalledListener(address: string): { port: number; socket: NativeSocketHandle };
-  /** The connect waiter's next wake message is not posted, as when PostMessage fails on a full queue. */
-  dropNextWake(): void;
   /** The connect waiter ignores the next FD_CONNECT of a waiting connect, as if it were lost. */
   dropNextConnectEvent(): void;
   /** TCP_NODELAY and SO_KEEPALIVE as a SOCKET holds them (getsockopt). */

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <unordered_set>
+#include <vector>
 
 #include "clock.h"
 
@@ -9,11 +10,9 @@ namespace wsc {
 
 namespace {
 
-constexpr UINT kWakeMessage = WM_APP;  // commands wait in the inbox
 // WSAAsyncSelect messages, one number per connect in turn: wParam is the socket.
-constexpr UINT kFirstConnectMessage = WM_APP + 1;
+constexpr UINT kFirstConnectMessage = WM_APP;
 constexpr UINT kLastConnectMessage = 0xBFFF;  // the top of the WM_APP range
-constexpr UINT_PTR kTickTimer = 1;
 constexpr wchar_t kWindowClass[] = L"winsock-connect.ConnectWaiter";
 
 // A select() set of any size. Winsock's fd_set is a count followed by that many
@@ -64,8 +63,14 @@ void MultiplexedConnect::OnAbandoned() {
   ConnectWaiter::Instance().Cancel(std::static_pointer_cast<MultiplexedConnect>(shared_from_this()));
 }
 
+int MultiplexedConnect::RequestConnectNotification() {
+  watched_socket_ = socket();
+  ConnectWaiter::Instance().Watch(std::static_pointer_cast<MultiplexedConnect>(shared_from_this()));
+  return WSAAsyncSelect(socket(), window_, message_, FD_CONNECT) == 0 ? 0 : WSAGetLastError();
+}
+
 ConnectWaiter& ConnectWaiter::Instance() {
-  // Never deleted, like the blocking pool: its thread may still be closing sockets
+  // Never deleted, like the blocking pool: its threads may still be closing sockets
   // when an environment or the process goes away.
   static ConnectWaiter* waiter = new ConnectWaiter();
   return *waiter;
@@ -77,7 +82,7 @@ void ConnectWaiter::Cancel(std::shared_ptr<MultiplexedConnect> job) { Enqueue({C
 
 void ConnectWaiter::Enqueue(Command command) {
   ExclusiveLock lock(&lock_);
-  if (!EnsureThreadLocked()) {
+  if (!EnsureStarterLocked()) {
     const char* call = start_call_;
     int error = start_error_;
     lock.Unlock();
@@ -86,31 +91,83 @@ void ConnectWaiter::Enqueue(Command command) {
     return;
   }
   inbox_.push_back(std::move(command));
-  if (window_ == nullptr || wake_posted_) return;  // the thread drains the inbox when its window is up / soon
-  wake_posted_ = !drop_next_wake_.exchange(false) && PostMessageW(window_, kWakeMessage, 0, 0) != FALSE;
-  if (!wake_posted_) inbox_stranded_.store(true);
+  lock.Unlock();
+  WakeConditionVariable(&work_);
 }
 
-bool ConnectWaiter::EnsureThreadLocked() {
+bool ConnectWaiter::EnsureStarterLocked() {
   if (start_error_ != 0) return false;
-  if (thread_started_) return true;
-  HANDLE thread = CreateThread(nullptr, 0, ThreadMain, this, 0, nullptr);
+  if (starter_started_) return true;
+  HANDLE thread = CreateThread(nullptr, 0, StarterMain, this, 0, nullptr);
   if (thread == nullptr) {
     start_error_ = static_cast<int>(GetLastError());
     start_call_ = "CreateThread";
     return false;
   }
   CloseHandle(thread);
-  thread_started_ = true;
+  starter_started_ = true;
   return true;
 }
 
-DWORD WINAPI ConnectWaiter::ThreadMain(LPVOID waiter) {
-  static_cast<ConnectWaiter*>(waiter)->Run();
+DWORD WINAPI ConnectWaiter::StarterMain(LPVOID waiter) {
+  static_cast<ConnectWaiter*>(waiter)->RunStarter();
   return 0;
 }
 
-bool ConnectWaiter::CreateWindowOnThisThread() {
+DWORD WINAPI ConnectWaiter::PumpMain(LPVOID waiter) {
+  static_cast<ConnectWaiter*>(waiter)->RunPump();
+  return 0;
+}
+
+void ConnectWaiter::RunStarter() {
+  if (!StartPump()) return FailStranded();
+  ExclusiveLock lock(&lock_);
+  for (;;) {
+    // Asleep until a command comes; while connects wait, no longer than a tick.
+    if (inbox_.empty()) SleepConditionVariableSRW(&work_, &lock_, pending_.empty() ? INFINITE : static_cast<DWORD>(kTickMs), 0);
+    std::deque<Command> commands;
+    commands.swap(inbox_);
+    lock.Unlock();
+    for (Command& command : commands) {
+      if (command.kind == CommandKind::kStart) StartConnect(command.job);
+      else CancelConnect(command.job);
+    }
+    if (ClockNow() >= next_recheck_) {
+      Recheck();
+      next_recheck_ = ClockNow() + ClockFromMs(kTickMs);
+    }
+    lock.Lock();
+  }
+}
+
+// Starts the pump and waits until its window exists (or could not be made).
+bool ConnectWaiter::StartPump() {
+  HANDLE thread = CreateThread(nullptr, 0, PumpMain, this, 0, nullptr);
+  ExclusiveLock lock(&lock_);
+  if (thread == nullptr) {
+    start_error_ = static_cast<int>(GetLastError());
+    start_call_ = "CreateThread";
+    return false;
+  }
+  CloseHandle(thread);
+  while (!window_done_) SleepConditionVariableSRW(&window_ready_, &lock_, INFINITE, 0);
+  return window_ != nullptr;
+}
+
+// Without the pump (a process denied win32k, say) no connect can wait: every job
+// queued so far fails, and start_error_, already set, fails every later one.
+void ConnectWaiter::FailStranded() {
+  std::deque<Command> stranded;
+  {
+    ExclusiveLock lock(&lock_);
+    stranded.swap(inbox_);
+  }
+  for (Command& command : stranded) {
+    if (command.kind == CommandKind::kStart) command.job->FailUnstarted(start_call_, start_error_);
+  }
+}
+
+HWND ConnectWaiter::CreateWindowOnThisThread() {
   HINSTANCE module = nullptr;
   GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
                      reinterpret_cast<LPCWSTR>(&kWindowClass), &module);
@@ -119,73 +176,35 @@ bool ConnectWaiter::CreateWindowOnThisThread() {
   window_class.hInstance = module;
   window_class.lpszClassName = kWindowClass;
   // A second copy of the addon in the process (another path) registers the same name: that's fine.
-  if (!RegisterClassW(&window_class) && GetLastError() != ERROR_CLASS_ALREADY_EXISTS) return false;
+  if (!RegisterClassW(&window_class) && GetLastError() != ERROR_CLASS_ALREADY_EXISTS) return nullptr;
   // HWND_MESSAGE: a message-only window, never shown, no desktop needed.
-  HWND window = CreateWindowExW(0, kWindowClass, L"", 0, 0, 0, 0, 0, HWND_MESSAGE, nullptr, module, nullptr);
-  if (window == nullptr) return false;
-  ExclusiveLock lock(&lock_);
-  window_ = window;
-  return true;
+  return CreateWindowExW(0, kWindowClass, L"", 0, 0, 0, 0, 0, HWND_MESSAGE, nullptr, module, nullptr);
 }
 
-void ConnectWaiter::Run() {
-  if (!CreateWindowOnThisThread()) {
-    // Without a window (a process denied win32k, say) no connect can wait: fail them all.
-    int error = static_cast<int>(GetLastError());
-    std::deque<Command> stranded;
-    {
-      ExclusiveLock lock(&lock_);
+void ConnectWaiter::RunPump() {
+  HWND window = CreateWindowOnThisThread();
+  int error = window == nullptr ? static_cast<int>(GetLastError()) : 0;
+  {
+    ExclusiveLock lock(&lock_);
+    window_ = window;
+    window_done_ = true;
+    if (window == nullptr) {
       start_error_ = error != 0 ? error : ERROR_INVALID_WINDOW_HANDLE;
       start_call_ = "CreateWindowEx";
-      stranded.swap(inbox_);
     }
-    for (Command& command : stranded) {
-      if (command.kind == CommandKind::kStart) command.job->FailUnstarted(start_call_, start_error_);
-    }
-    return;
   }
-  DrainInbox();  // whatever came while the window was being made
+  WakeAllConditionVariable(&window_ready_);
+  if (window == nullptr) return;
   // GetMessage: one wineserver round trip per message under Wine (a wait plus a
-  // peek cost three), and the recheck is a WM_TIMER while connects wait.
+  // peek cost three).
   MSG message;
   while (GetMessageW(&message, nullptr, 0, 0) > 0) {
     if (message.message >= kFirstConnectMessage && message.message <= kLastConnectMessage) {
       OnSocketMessage(static_cast<SOCKET>(message.wParam), message.message, WSAGETSELECTERROR(message.lParam));
-    } else if (message.message == kWakeMessage) {
-      DrainInbox();
-    } else if (message.message == WM_TIMER && message.wParam == kTickTimer) {
-      Recheck();
     } else {
       DispatchMessageW(&message);
     }
-    if (inbox_stranded_.exchange(false)) DrainInbox();
   }
-}
-
-void ConnectWaiter::CountWaiting() { waiting_count_.store(static_cast<int64_t>(pending_.size())); }
-
-void ConnectWaiter::StartTicking() {
-  if (pending_.empty()) return;
-  idle_since_ = 0;
-  if (ticking_) return;
-  ticking_ = SetTimer(window_, kTickTimer, kTickMs, nullptr) != 0;
-}
-
-// The tick is stopped only once the waiter has been idle for kIdleTickMs: in a
-// sequence of connects, one SetTimer/KillTimer pair serves them all instead of a
-// pair each (two system calls per connect; docs/performance.md, calls per connect).
-void ConnectWaiter::StopTickingWhenIdle() {
-  if (!ticking_) return;
-  if (!pending_.empty()) {
-    idle_since_ = 0;
-    return;
-  }
-  int64_t now = ClockNow();
-  if (idle_since_ == 0) idle_since_ = now;
-  if (now - idle_since_ < ClockFromMs(kIdleTickMs)) return;
-  KillTimer(window_, kTickTimer);
-  ticking_ = false;
-  idle_since_ = 0;
 }
 
 UINT ConnectWaiter::NextConnectMessage() {
@@ -194,71 +213,109 @@ UINT ConnectWaiter::NextConnectMessage() {
   return last_message_;
 }
 
-void ConnectWaiter::DrainInbox() {
-  std::deque<Command> commands;
-  {
-    ExclusiveLock lock(&lock_);
-    wake_posted_ = false;
-    commands.swap(inbox_);
-  }
-  for (Command& command : commands) {
-    if (command.kind == CommandKind::kStart) StartConnect(command.job);
-    else CancelConnect(command.job);
-  }
-  StartTicking();
-}
-
 void ConnectWaiter::StartConnect(const std::shared_ptr<MultiplexedConnect>& job) {
   job->MarkStarted();
   if (job->was_abandoned()) return Release(job);  // its cancel is further down the inbox
   job->SetNotificationTarget(window_, NextConnectMessage());
-  if (job->Begin() == MultiplexedConnect::Progress::kDone) return Release(job);
-  pending_[job->socket()] = Pending{job, ClockNow() + ClockFromMs(kFirstRecheckMs), kFirstRecheckMs};
-  CountWaiting();
+  Settle(job, job->Begin(), kFirstRecheckMs);
+}
+
+void ConnectWaiter::Watch(const std::shared_ptr<MultiplexedConnect>& job) {
+  ExclusiveLock lock(&lock_);
+  pending_[job->watched_socket()] = Pending{job};
+  CountWaitingLocked();
+}
+
+void ConnectWaiter::Settle(const std::shared_ptr<MultiplexedConnect>& job, MultiplexedConnect::Progress progress,
+                           int interval_ms) {
+  bool apply_kept_event = false;
+  int kept_error = 0;
+  {
+    ExclusiveLock lock(&lock_);
+    auto it = pending_.find(job->watched_socket());
+    bool watched = it != pending_.end() && it->second.job == job;
+    if (watched && progress == MultiplexedConnect::Progress::kWaiting && !it->second.event_kept) {
+      it->second.held_by_starter = false;
+      it->second.interval_ms = interval_ms;
+      it->second.next_check = ClockNow() + ClockFromMs(interval_ms);
+      return;
+    }
+    if (watched) {
+      apply_kept_event = progress == MultiplexedConnect::Progress::kWaiting;
+      kept_error = it->second.kept_error;
+      pending_.erase(it);
+      CountWaitingLocked();
+    }
+  }
+  if (apply_kept_event) job->OnConnectEvent(kept_error);
+  Release(job);
 }
 
 void ConnectWaiter::CancelConnect(const std::shared_ptr<MultiplexedConnect>& job) {
-  auto it = pending_.find(job->socket());
-  if (it == pending_.end() || it->second.job != job) return;  // finished or never waited
-  pending_.erase(it);
-  CountWaiting();
+  {
+    ExclusiveLock lock(&lock_);
+    auto it = pending_.find(job->watched_socket());
+    if (it == pending_.end() || it->second.job != job) return;  // finished, or never waited
+    pending_.erase(it);
+    CountWaitingLocked();
+  }
   Release(job);  // closes the socket, which ends the pending connect
-  StopTickingWhenIdle();
 }
 
 void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
-  auto it = pending_.find(s);
-  // Stale: that connect has finished, or the handle value is another connect's now.
-  if (it == pending_.end() || it->second.job->message() != message) return;
-  if (drop_next_connect_event_.exchange(false)) return;  // testing: as if it never came
-  std::shared_ptr<MultiplexedConnect> job = it->second.job;
+  std::shared_ptr<MultiplexedConnect> job;
+  {
+    ExclusiveLock lock(&lock_);
+    auto it = pending_.find(s);
+    // Stale: that connect has finished, or the handle value is another connect's now.
+    if (it == pending_.end() || it->second.job->message() != message) return;
+    if (drop_next_connect_event_.exchange(false)) return;  // testing: as if it never came
+    if (it->second.held_by_starter) {  // the starter applies it once its Begin() or Check() returns
+      it->second.event_kept = true;
+      it->second.kept_error = error;
+      return;
+    }
+    job = std::move(it->second.job);
+    pending_.erase(it);
+    CountWaitingLocked();
+  }
   job->OnConnectEvent(error);
-  pending_.erase(it);
-  CountWaiting();
   Release(job);
-  StopTickingWhenIdle();
 }
 
 void ConnectWaiter::Recheck() {
   int64_t now = ClockNow();
   std::vector<SOCKET> due;
-  for (auto& entry : pending_) {
-    if (entry.second.next_check <= now) due.push_back(entry.first);
+  {
+    ExclusiveLock lock(&lock_);
+    for (auto& entry : pending_) {
+      if (!entry.second.held_by_starter && entry.second.next_check <= now) due.push_back(entry.first);
+    }
   }
+  if (due.empty()) return;
+  // Outside the lock: the pump may finish and close some of these meanwhile, and
+  // select() then fails or reports on a socket that is no longer ours; either way
+  // only a connect still in pending_ is checked below.
   std::unordered_set<SOCKET> with_news = SocketsWithNews(due);
   for (SOCKET s : due) {
-    Pending& entry = pending_[s];
-    if (with_news.count(s) != 0 && entry.job->Check() == MultiplexedConnect::Progress::kDone) {
-      std::shared_ptr<MultiplexedConnect> job = std::move(entry.job);
-      pending_.erase(s);
-      Release(job);
-      continue;
+    std::shared_ptr<MultiplexedConnect> job;
+    int interval_ms = 0;
+    {
+      ExclusiveLock lock(&lock_);
+      auto it = pending_.find(s);
+      if (it == pending_.end()) continue;  // finished meanwhile
+      Pending& entry = it->second;
+      interval_ms = entry.interval_ms * 2 > kLastRecheckMs ? kLastRecheckMs : entry.interval_ms * 2;
+      if (with_news.count(s) == 0) {
+        entry.interval_ms = interval_ms;
+        entry.next_check = now + ClockFromMs(interval_ms);
+        continue;
+      }
+      entry.held_by_starter = true;
+      job = entry.job;
     }
-    entry.interval_ms = entry.interval_ms * 2 > kLastRecheckMs ? kLastRecheckMs : entry.interval_ms * 2;
-    entry.next_check = now + ClockFromMs(entry.interval_ms);
+    Settle(job, job->Check(), interval_ms);
   }
-  CountWaiting();
-  StopTickingWhenIdle();
 }
 
 }  // namespace wsc

@@ -1,10 +1,10 @@
-// One thread waits for every pending non-blocking connect of the process
-// (wsaConnect, and each attempt of connectByList's race), so a connect that hangs
-// holds no thread and can never delay another. Why this design, against the
-// others Windows offers (docs/performance.md has the measurements):
+// Two threads serve every pending non-blocking connect of the process
+// (wsaConnect, and each attempt of connectByList's race), however many there
+// are, so a connect that hangs holds no thread and can never delay another. Why
+// this design, against the others Windows offers (docs/performance.md has the
+// measurements):
 // - WSAAsyncSelect(FD_CONNECT) to a message-only window: one thread for any
-//   number of sockets, O(1) per completion (the message names its socket), and
-//   another thread wakes it with PostMessage. Chosen.
+//   number of sockets, O(1) per completion (the message names its socket). Chosen.
 // - WSAEventSelect / OVERLAPPED events with WaitForMultipleObjects (at most 64
 //   handles a call), or the system thread pool's waits (63 per thread under Wine):
 //   10,000 pending connects would cost ~160 threads.
@@ -12,16 +12,27 @@
 //   failed connect before Windows 10 2004.
 // - An I/O completion port of ours: a socket can be bound to one port for life,
 //   and libuv then runs the adopted socket in its slower emulated mode.
+//
+// The two threads:
+// - The starter takes commands (start, cancel) through an SRWLOCK and a condition
+//   variable, which wake it without a system call under Wine (a PostMessage to
+//   the window's thread is a wineserver round trip there). It creates each
+//   socket, asks for FD_CONNECT, starts the connect, closes abandoned ones, and
+//   rechecks.
+// - The pump owns the window and only takes its messages: an FD_CONNECT finishes
+//   its connect.
+// A connect is in `pending_` from the moment it asks for FD_CONNECT until one
+// thread takes it out, under the lock; that thread alone then finishes it, so
+// its socket is closed exactly once. While the starter works on one (starting
+// it, checking it), an FD_CONNECT for it is kept and the starter applies it.
+//
 // Each connect gets its own message number (rotating through the WM_APP range),
 // so a message still queued for a closed socket whose handle value a new socket
 // reuses does not match the new one, and a matching message's error is the
-// answer without asking the socket again. A recheck of every
-// pending socket on a doubling interval, batched into one select(), catches a
-// notification that never came (Wine 8 loses ~1 in 8,000 FD_CONNECT events under
-// load; Windows caps a thread's posted messages at 10,000).
-//
-// Every socket call of a multiplexed connect runs on this thread: creating it,
-// binding, starting the connect, closing it. None of them blocks.
+// answer without asking the socket again. A recheck of every pending socket on a
+// doubling interval, batched into one select(), catches a notification that
+// never came (Wine 8 loses ~1 in 8,000 FD_CONNECT events under load; Windows caps
+// a thread's posted messages at 10,000). None of these calls blocks.
 #pragma once
 
 #include "job.h"
@@ -33,7 +44,6 @@
 #include <deque>
 #include <memory>
 #include <unordered_map>
-#include <vector>
 
 namespace wsc {
 
@@ -41,21 +51,26 @@ class MultiplexedConnect : public Job {
  public:
   enum class Progress { kDone, kWaiting };
 
-  // Waiter thread: creates the socket, asks for FD_CONNECT news
+  // Starter thread: creates the socket, asks for FD_CONNECT news
   // (RequestConnectNotification) and starts the connect. kDone once result_ is
-  // final (connected at once, or failed).
+  // final (connected at once, or failed); kWaiting only after
+  // RequestConnectNotification succeeded.
   virtual Progress Begin() = 0;
-  // Waiter thread, at a recheck, once select() has news of the socket: kDone once
+  // Starter thread, at a recheck, once select() has news of the socket: kDone once
   // result_ is final. A finished connect no longer has messages sent for its socket.
   virtual Progress Check() = 0;
-  // Waiter thread: FD_CONNECT arrived with `error` (0: connected). The message is
-  // this socket's own (its number is unique to this connect), so its error is the
-  // answer: the connect has ended.
+  // The thread that took the connect out of pending_: FD_CONNECT arrived with
+  // `error` (0: connected). The message is this socket's own (its number is unique
+  // to this connect), so its error is the answer: the connect has ended.
   virtual void OnConnectEvent(int error) = 0;
 
+  // Only for the thread that holds the connect (Fail closes and clears it).
   SOCKET socket() const { return result_.socket.get(); }
+  // The socket's handle value as pending_ knows it: set once, on the starter,
+  // before any FD_CONNECT can come; INVALID_SOCKET if it never asked for one.
+  SOCKET watched_socket() const { return watched_socket_; }
   bool was_abandoned() const { return abandoned(); }
-  // The waiter's window and the message number for this connect, before Begin().
+  // The pump's window and the message number for this connect, before Begin().
   void SetNotificationTarget(HWND window, UINT message) {
     window_ = window;
     message_ = message;
@@ -66,7 +81,7 @@ class MultiplexedConnect : public Job {
     StampExecuted();
     Finish();
   }
-  // The waiter could not run it at all (no thread or window for it).
+  // It could not be run at all (no thread or window for it).
   void FailUnstarted(const char* call, int error) {
     MarkStarted();
     result_.Fail(call, error);
@@ -77,28 +92,27 @@ class MultiplexedConnect : public Job {
   void Launch() final;
   void OnAbandoned() final;
 
-  // WSAAsyncSelect(FD_CONNECT) to the waiter; it makes the socket non-blocking.
-  // Asked for before the connect starts, so its completion can't slip past unseen.
-  // It is never taken back (a third system call per connect): Microsoft's
-  // WSAAsyncSelect page lists no re-enabling call for FD_CONNECT, so after its one
-  // message none comes, and what libuv does with an adopted socket is allowed on
-  // one left in this mode (FIONBIO to non-blocking, overlapped I/O; only a switch
-  // back to blocking needs the select taken back). closesocket ends it.
-  int RequestConnectNotification() {
-    return WSAAsyncSelect(socket(), window_, message_, FD_CONNECT) == 0 ? 0 : WSAGetLastError();
-  }
+  // Puts the connect in pending_, then WSAAsyncSelect(FD_CONNECT) to the pump; it
+  // makes the socket non-blocking. Asked for before the connect starts, so its
+  // completion can't slip past unseen. It is never taken back (a third system call
+  // per connect): Microsoft's WSAAsyncSelect page lists no re-enabling call for
+  // FD_CONNECT, so after its one message none comes, and what libuv does with an
+  // adopted socket is allowed on one left in this mode (FIONBIO to non-blocking,
+  // overlapped I/O; only a switch back to blocking needs the select taken back).
+  // closesocket ends it.
+  int RequestConnectNotification();
 
  private:
   HWND window_ = nullptr;
   UINT message_ = 0;
+  SOCKET watched_socket_ = INVALID_SOCKET;
 };
 
 class ConnectWaiter {
  public:
-  static constexpr int kTickMs = 50;            // how often due rechecks run while connects wait (WM_TIMER)
+  static constexpr int kTickMs = 50;            // how often due rechecks run while connects wait
   static constexpr int kFirstRecheckMs = 50;    // a pending socket's first recheck, then doubling…
   static constexpr int kLastRecheckMs = 1000;   // …up to this
-  static constexpr int kIdleTickMs = 1000;      // the tick outlives the last connect by this much
 
   static ConnectWaiter& Instance();
   // Any thread.
@@ -106,8 +120,9 @@ class ConnectWaiter {
   void Cancel(std::shared_ptr<MultiplexedConnect> job);
   // Connects waiting for their handshake.
   int64_t Waiting() const { return waiting_count_.load(); }
-  // Test hook: the next wake is not posted, as if PostMessage had failed.
-  void DropNextWakeForTesting() { drop_next_wake_.store(true); }
+  // Starter thread, from RequestConnectNotification: the connect enters pending_,
+  // held by the starter until its Begin() has returned.
+  void Watch(const std::shared_ptr<MultiplexedConnect>& job);
   // Test hook: the next FD_CONNECT of a waiting connect is ignored, as if lost.
   void DropNextConnectEventForTesting() { drop_next_connect_event_.store(true); }
 
@@ -119,48 +134,55 @@ class ConnectWaiter {
   };
   struct Pending {
     std::shared_ptr<MultiplexedConnect> job;
-    int64_t next_check;  // clock.h ticks
-    int interval_ms;
+    int64_t next_check = 0;  // clock.h ticks
+    int interval_ms = kFirstRecheckMs;
+    bool held_by_starter = true;  // Begin() or Check() running: an FD_CONNECT is kept
+    bool event_kept = false;
+    int kept_error = 0;
   };
 
   ConnectWaiter() = default;
-  // With lock_ held: starts the thread on first use; false (with start_error_) if it can't.
-  bool EnsureThreadLocked();
+  // With lock_ held: starts the starter on first use; false (with start_error_) if it can't.
+  bool EnsureStarterLocked();
   void Enqueue(Command command);
-  static DWORD WINAPI ThreadMain(LPVOID waiter);
-  void Run();
-  bool CreateWindowOnThisThread();
-  void DrainInbox();
+  static DWORD WINAPI StarterMain(LPVOID waiter);
+  static DWORD WINAPI PumpMain(LPVOID waiter);
+  // Starter thread.
+  void RunStarter();
+  bool StartPump();
+  void FailStranded();
   void StartConnect(const std::shared_ptr<MultiplexedConnect>& job);
   void CancelConnect(const std::shared_ptr<MultiplexedConnect>& job);
-  void OnSocketMessage(SOCKET s, UINT message, int error);
   void Recheck();
-  void Release(const std::shared_ptr<MultiplexedConnect>& job) { job->Complete(); }
-  void CountWaiting();  // publishes pending_.size() for Waiting()
-  void StartTicking();
-  void StopTickingWhenIdle();
+  // After Begin() or Check(): a finished connect (or one whose FD_CONNECT was kept
+  // meanwhile) is released, else it waits again, its next recheck in `interval_ms`.
+  void Settle(const std::shared_ptr<MultiplexedConnect>& job, MultiplexedConnect::Progress progress, int interval_ms);
   UINT NextConnectMessage();
+  // Pump thread.
+  void RunPump();
+  HWND CreateWindowOnThisThread();
+  void OnSocketMessage(SOCKET s, UINT message, int error);
+  // Any thread holding the connect.
+  void Release(const std::shared_ptr<MultiplexedConnect>& job) { job->Complete(); }
+  void CountWaitingLocked() { waiting_count_.store(static_cast<int64_t>(pending_.size())); }
 
-  // Shared with other threads (guarded by lock_).
+  // Guarded by lock_.
   SRWLOCK lock_ = SRWLOCK_INIT;
+  CONDITION_VARIABLE work_ = CONDITION_VARIABLE_INIT;          // the starter's wake
+  CONDITION_VARIABLE window_ready_ = CONDITION_VARIABLE_INIT;  // the pump's window made (or not)
   std::deque<Command> inbox_;
-  bool thread_started_ = false;
-  int start_error_ = 0;      // the thread or its window could not be made: every job fails with it
-  const char* start_call_ = "";
-  HWND window_ = nullptr;    // set once the thread's window exists
-  bool wake_posted_ = false; // a wake message is on its way: later commands ride along
-
-  // The waiter thread's own.
   std::unordered_map<SOCKET, Pending> pending_;
-  bool ticking_ = false;
-  int64_t idle_since_ = 0;  // clock.h ticks: when the waiter last ran out of connects (0: busy)
+  bool starter_started_ = false;
+  bool window_done_ = false;
+  HWND window_ = nullptr;
+  int start_error_ = 0;  // a thread or the window could not be made: every job fails with it
+  const char* start_call_ = "";
+
+  // The starter thread's own.
   UINT last_message_ = 0;
+  int64_t next_recheck_ = 0;  // clock.h ticks
 
   std::atomic<int64_t> waiting_count_{0};
-  // A wake could not be posted (the queue's 10,000-message quota): the thread
-  // drains the inbox after the next message it gets, which a full queue brings.
-  std::atomic<bool> inbox_stranded_{false};
-  std::atomic<bool> drop_next_wake_{false};
   std::atomic<bool> drop_next_connect_event_{false};
 };
 

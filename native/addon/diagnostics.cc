@@ -107,13 +107,6 @@ Napi::Value SocketOptions(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// dropNextWake(): the connect waiter's next wake message is not posted, as when
-// PostMessage fails on a full queue; what is queued must still be picked up.
-Napi::Value DropNextWake(const Napi::CallbackInfo& info) {
-  ConnectWaiter::Instance().DropNextWakeForTesting();
-  return info.Env().Undefined();
-}
-
 // dropNextConnectEvent(): the next FD_CONNECT of a waiting connect is ignored, as
 // when a notification is lost; the waiter's recheck must still find the connect.
 Napi::Value DropNextConnectEvent(const Napi::CallbackInfo& info) {
@@ -150,7 +143,6 @@ void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   testing.Set("setTiming", Napi::Function::New(env, SetTiming, "setTiming"));
   testing.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
   testing.Set("socketOptions", Napi::Function::New(env, SocketOptions, "socketOptions"));
-  testing.Set("dropNextWake", Napi::Function::New(env, DropNextWake, "dropNextWake"));
   testing.Set("dropNextConnectEvent", Napi::Function::New(env, DropNextConnectEvent, "dropNextConnectEvent"));
   testing.Set("initialRto", Napi::Function::New(env, InitialRto, "initialRto"));
 }

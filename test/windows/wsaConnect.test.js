@@ -229,20 +229,6 @@ describe('wsaConnect (WSAConnect)', function () {
         await assert.rejects(pending, (err) => err.name === 'AbortError' && err.cause.message === 'user gave up');
         assert.ok(Date.now() - abortedAt < 100);
       });
-
-      it("a start the waiter was not woken for (PostMessage failing on a full queue) is picked up after the waiter's next message", async () => {
-        // A connect waits on the full accept queue, so the waiter's recheck timer ticks;
-        // the next start's wake is dropped, as if PostMessage had failed.
-        const controller = new AbortController();
-        const waiting = wsaConnect({ address: '127.0.0.1', port: stalled.port, signal: controller.signal }).catch((e) => e);
-        await new Promise((r) => setTimeout(r, 100));
-        require('../../dist/native.js').loadBinding().testing.dropNextWake();
-        const live = await wsaConnect({ address: '127.0.0.1', port: server.port, timeout: 5000 });
-        assert.equal(await lo.echoRoundTrip(live.socket, 'woken'), 'woken');
-        await lo.closeSocket(live.socket);
-        controller.abort();
-        assert.equal((await waiting).name, 'AbortError');
-      });
     });
 
     it("a connect whose FD_CONNECT is lost is found by the waiter's recheck, whether the waiter was idle or ticking", async () => {
