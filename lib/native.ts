@@ -142,6 +142,10 @@ export interface NativeTesting {
   stalledListener(address: string): { port: number; socket: NativeSocketHandle };
   /** The connect waiter ignores the next FD_CONNECT of a waiting connect, as if it were lost. */
   dropNextConnectEvent(): void;
+  /** The connect waiter's starter sleeps `ms` after starting the next connect that waits (its FD_CONNECT then comes meanwhile). */
+  holdNextStart(ms: number): void;
+  /** FD_CONNECT events that came while the starter held their connect, applied by the starter since the process started. */
+  keptConnectEvents(): number;
   /** TCP_NODELAY and SO_KEEPALIVE as a SOCKET holds them (getsockopt). */
   socketOptions(socket: number): { noDelay: boolean; keepAlive: boolean };
   /** Whether SIO_TCP_INITIAL_RTO is used (build 16299+), how often it was asked for, and per family whether the provider refused it (then it is asked no more). */

@@ -217,7 +217,11 @@ void ConnectWaiter::StartConnect(const std::shared_ptr<MultiplexedConnect>& job)
   job->MarkStarted();
   if (job->was_abandoned()) return Release(job);  // its cancel is further down the inbox
   job->SetNotificationTarget(window_, NextConnectMessage());
-  Settle(job, job->Begin(), kFirstRecheckMs);
+  MultiplexedConnect::Progress progress = job->Begin();
+  if (progress == MultiplexedConnect::Progress::kWaiting) {
+    if (int hold_ms = hold_next_start_ms_.exchange(0)) Sleep(static_cast<DWORD>(hold_ms));
+  }
+  Settle(job, progress, kFirstRecheckMs);
 }
 
 void ConnectWaiter::Watch(const std::shared_ptr<MultiplexedConnect>& job) {
@@ -247,7 +251,10 @@ void ConnectWaiter::Settle(const std::shared_ptr<MultiplexedConnect>& job, Multi
       CountWaitingLocked();
     }
   }
-  if (apply_kept_event) job->OnConnectEvent(kept_error);
+  if (apply_kept_event) {
+    kept_events_applied_.fetch_add(1);
+    job->OnConnectEvent(kept_error);
+  }
   Release(job);
 }
 

@@ -125,6 +125,10 @@ class ConnectWaiter {
   void Watch(const std::shared_ptr<MultiplexedConnect>& job);
   // Test hook: the next FD_CONNECT of a waiting connect is ignored, as if lost.
   void DropNextConnectEventForTesting() { drop_next_connect_event_.store(true); }
+  // Test hooks: the starter sleeps `ms` after the next Begin() that waits, so its
+  // FD_CONNECT comes while the starter holds it; how many kept events were applied.
+  void HoldNextStartForTesting(int ms) { hold_next_start_ms_.store(ms); }
+  int64_t KeptEventsApplied() const { return kept_events_applied_.load(); }
 
  private:
   enum class CommandKind { kStart, kCancel };
@@ -184,6 +188,8 @@ class ConnectWaiter {
 
   std::atomic<int64_t> waiting_count_{0};
   std::atomic<bool> drop_next_connect_event_{false};
+  std::atomic<int> hold_next_start_ms_{0};
+  std::atomic<int64_t> kept_events_applied_{0};
 };
 
 }  // namespace wsc

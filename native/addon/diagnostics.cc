@@ -114,6 +114,18 @@ Napi::Value DropNextConnectEvent(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// holdNextStart(ms): the connect waiter's starter sleeps `ms` after starting the
+// next connect that waits, so its FD_CONNECT comes while the starter still holds
+// it; keptConnectEvents(): how many such events the starter has applied.
+Napi::Value HoldNextStart(const Napi::CallbackInfo& info) {
+  ConnectWaiter::Instance().HoldNextStartForTesting(static_cast<int>(Uint32Arg(info[0], "ms")));
+  return info.Env().Undefined();
+}
+
+Napi::Value KeptConnectEvents(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(ConnectWaiter::Instance().KeptEventsApplied()));
+}
+
 // initialRto() -> {fastLoopbackFail, asks, v4Unsupported, v6Unsupported}: whether
 // the build number says SIO_TCP_INITIAL_RTO takes TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS
 // (16299+; Wine reports such a build too), how many times it was asked for, and per
@@ -144,6 +156,8 @@ void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   testing.Set("stalledListener", Napi::Function::New(env, StalledListener, "stalledListener"));
   testing.Set("socketOptions", Napi::Function::New(env, SocketOptions, "socketOptions"));
   testing.Set("dropNextConnectEvent", Napi::Function::New(env, DropNextConnectEvent, "dropNextConnectEvent"));
+  testing.Set("holdNextStart", Napi::Function::New(env, HoldNextStart, "holdNextStart"));
+  testing.Set("keptConnectEvents", Napi::Function::New(env, KeptConnectEvents, "keptConnectEvents"));
   testing.Set("initialRto", Napi::Function::New(env, InitialRto, "initialRto"));
 }
 

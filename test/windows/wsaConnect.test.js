@@ -231,6 +231,19 @@ describe('wsaConnect (WSAConnect)', function () {
       });
     });
 
+    it('an FD_CONNECT that comes while the starter still holds its connect is kept and applied', async () => {
+      const { testing } = require('../../dist/native.js').loadBinding();
+      const before = testing.keptConnectEvents();
+      testing.holdNextStart(200);
+      const started = performance.now();
+      const c = await wsaConnect({ address: '127.0.0.1', port: server.port, timeout: 5000 });
+      const took = performance.now() - started;
+      assert.ok(took >= 190, `connected in ${took.toFixed(1)} ms: the start was not held`);
+      assert.equal(testing.keptConnectEvents() - before, 1, 'the FD_CONNECT that came during the hold was applied by the starter');
+      assert.equal(await lo.echoRoundTrip(c.socket, 'kept'), 'kept');
+      await lo.closeSocket(c.socket);
+    });
+
     it("a connect whose FD_CONNECT is lost is found by the waiter's recheck, whether the waiter was idle or ticking", async () => {
       const { testing } = require('../../dist/native.js').loadBinding();
       const connects = { wsaConnect: () => wsaConnect({ address: '127.0.0.1', port: server.port, timeout: 5000 }),
