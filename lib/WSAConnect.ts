@@ -119,8 +119,8 @@ export function nativeWsaConnectRequest(options: WsaConnectOptions): NativeWsaCo
 
 /**
  * Connects with WSAConnect, after an optional SO_BROADCAST and bind. TCP runs the
- * documented non-blocking form (WSAAsyncSelect for FD_CONNECT, waited for on the
- * addon's one connect-waiter thread with every other pending connect) and resolves
+ * documented non-blocking form (WSAAsyncSelect for FD_CONNECT, waited for by the
+ * addon's connect waiter with every other pending connect) and resolves
  * to a {@link Connection}, with `calleeData` only when the provider really returned
  * connect data. UDP sets the default destination and
  * resolves to a {@link DatagramConnection}: datagrams from any other address are

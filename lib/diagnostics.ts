@@ -17,7 +17,7 @@ export interface BlockingCallCounts {
   maxThreads: number;
 }
 
-/** {@link Diagnostics.multiplexedConnects}: the connects one thread waits for. */
+/** {@link Diagnostics.multiplexedConnects}: the connects the connect waiter's two threads serve. */
 export interface MultiplexedConnectCounts {
   /** Connects whose TCP handshake is pending. */
   waiting: number;
@@ -34,7 +34,7 @@ export interface Diagnostics {
   blockingCalls: BlockingCallCounts;
   /**
    * wsaConnect and the race's attempts waiting for their TCP handshake, all of
-   * them on one thread however many there are.
+   * them on the same two threads however many there are.
    */
   multiplexedConnects: MultiplexedConnectCounts;
   /** SOCKETs the addon owns: connects in progress and results not yet handed to Node. */

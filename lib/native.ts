@@ -87,7 +87,7 @@ export interface NativeStats {
   poolIdle: number;
   poolQueued: number;
   poolMaxThreads: number;
-  /** Multiplexed connects (wsaConnect, the race's attempts) waiting for their handshake on the connect waiter's one thread. */
+  /** Multiplexed connects (wsaConnect, the race's attempts) waiting for their handshake on the connect waiter's two threads. */
   multiplexedWaiting: number;
   /** OS threads of the process, when stats(true) asked for them (a Toolhelp snapshot); else -1. */
   processThreads: number;

@@ -2,7 +2,7 @@
 // result back to it: a connect, a driver IOCTL, a service control. How it runs is
 // its subclass's business: a BlockingJob takes a thread of the blocking pool
 // (blocking_job.h); a MultiplexedConnect waits, with thousands of others, on the
-// connect waiter's one thread (connect_waiter.h).
+// connect waiter's two threads (connect_waiter.h).
 //
 // Ownership rule that makes "closed exactly once" hold on every path: the state
 // moves Pending -> Completed (the result, socket included, goes to the sink and

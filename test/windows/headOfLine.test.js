@@ -58,7 +58,7 @@ describe('head-of-line: no connect waits behind another', function () {
       assert.equal(await lo.echoRoundTrip(live.socket, 'live'), 'live');
       await lo.closeSocket(live.socket);
       if (MULTIPLEXED.has(name) && during.processThreads >= 0) {
-        // One waiter thread for all of them, not one each (the old pool held 128).
+        // The waiter's two threads for all of them, not one each (the old pool held 128).
         assert.ok(during.processThreads - threadsBefore <= 8,
           `${HANGING} hanging ${name} added ${during.processThreads - threadsBefore} OS threads`);
       }

@@ -80,7 +80,7 @@ describe('lifecycle and resources', function () {
     this.timeout(60_000);
     const stalled = await lo.stalledServer();
     try {
-      // Far more than the old one-thread-per-connect pool's 128 threads: each waits on the one waiter thread.
+      // Far more than the old one-thread-per-connect pool's 128 threads: each waits on the waiter's two threads.
       const hanging = Array.from({ length: 1000 }, () =>
         api.wsaConnect({ address: '127.0.0.1', port: stalled.port, timeout: 1500 }).catch((e) => e.code));
       await new Promise((r) => setTimeout(r, 500));
