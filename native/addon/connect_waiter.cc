@@ -36,21 +36,16 @@ class SocketSet {
   std::vector<SOCKET> slots_;
 };
 
-// The sockets among `sockets` whose connect has ended (writable or failed), in one
-// select() call; all of them if select itself fails (each then asks for itself).
-std::unordered_set<SOCKET> SocketsWithNews(const std::vector<SOCKET>& sockets) {
-  std::unordered_set<SOCKET> ready;
-  if (sockets.empty()) return ready;
+// Adds to `ready` the sockets among `sockets` whose connect has ended (writable or
+// failed), in one select() call. False when select itself fails.
+bool SocketsWithNews(const std::vector<SOCKET>& sockets, std::unordered_set<SOCKET>* ready) {
   SocketSet writable(sockets);
   SocketSet failed(sockets);
   timeval now{0, 0};
-  if (select(0, nullptr, writable.get(), failed.get(), &now) == SOCKET_ERROR) {
-    ready.insert(sockets.begin(), sockets.end());
-    return ready;
-  }
-  writable.AddTo(&ready);
-  failed.AddTo(&ready);
-  return ready;
+  if (select(0, nullptr, writable.get(), failed.get(), &now) == SOCKET_ERROR) return false;
+  writable.AddTo(ready);
+  failed.AddTo(ready);
+  return true;
 }
 
 }  // namespace
@@ -123,8 +118,12 @@ void ConnectWaiter::RunStarter() {
   if (!StartPump()) return FailStranded();
   ExclusiveLock lock(&lock_);
   for (;;) {
-    // Asleep until a command comes; while connects wait, no longer than a tick.
-    if (inbox_.empty()) SleepConditionVariableSRW(&work_, &lock_, pending_.empty() ? INFINITE : static_cast<DWORD>(kTickMs), 0);
+    // Asleep until a command comes; while connects wait, no later than the next recheck.
+    if (inbox_.empty()) {
+      int64_t left = next_recheck_ - ClockNow();
+      if (pending_.empty()) SleepConditionVariableSRW(&work_, &lock_, INFINITE, 0);
+      else if (left > 0) SleepConditionVariableSRW(&work_, &lock_, static_cast<DWORD>(ClockToMs(left) + 1), 0);
+    }
     std::deque<Command> commands;
     commands.swap(inbox_);
     lock.Unlock();
@@ -143,9 +142,10 @@ void ConnectWaiter::RunStarter() {
 // Starts the pump and waits until its window exists (or could not be made).
 bool ConnectWaiter::StartPump() {
   HANDLE thread = CreateThread(nullptr, 0, PumpMain, this, 0, nullptr);
+  int error = thread == nullptr ? static_cast<int>(GetLastError()) : 0;
   ExclusiveLock lock(&lock_);
   if (thread == nullptr) {
-    start_error_ = static_cast<int>(GetLastError());
+    start_error_ = error;
     start_call_ = "CreateThread";
     return false;
   }
@@ -290,20 +290,30 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
   Release(job);
 }
 
+// The sockets in pending_ due for a recheck, as they are now.
+std::vector<SOCKET> ConnectWaiter::DueSockets(int64_t now) {
+  std::vector<SOCKET> due;
+  ExclusiveLock lock(&lock_);
+  for (auto& entry : pending_) {
+    if (!entry.second.held_by_starter && entry.second.next_check <= now) due.push_back(entry.first);
+  }
+  return due;
+}
+
 void ConnectWaiter::Recheck() {
   int64_t now = ClockNow();
-  std::vector<SOCKET> due;
-  {
-    ExclusiveLock lock(&lock_);
-    for (auto& entry : pending_) {
-      if (!entry.second.held_by_starter && entry.second.next_check <= now) due.push_back(entry.first);
-    }
-  }
+  std::vector<SOCKET> due = DueSockets(now);
   if (due.empty()) return;
-  // Outside the lock: the pump may finish and close some of these meanwhile, and
-  // select() then fails or reports on a socket that is no longer ours; either way
-  // only a connect still in pending_ is checked below.
-  std::unordered_set<SOCKET> with_news = SocketsWithNews(due);
+  // select() runs outside the lock: the pump may finish and close some of these
+  // meanwhile. A closed one makes select() fail; asked again with the sockets still
+  // pending, it answers. A handle value reused meanwhile is another process
+  // object's, never another pending connect's: only this thread adds to pending_.
+  // Only a connect still in pending_ is checked below.
+  std::unordered_set<SOCKET> with_news;
+  if (!SocketsWithNews(due, &with_news)) {
+    due = DueSockets(now);
+    if (!SocketsWithNews(due, &with_news)) with_news.insert(due.begin(), due.end());  // each asks for itself
+  }
   for (SOCKET s : due) {
     std::shared_ptr<MultiplexedConnect> job;
     int interval_ms = 0;

@@ -44,6 +44,7 @@
 #include <deque>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace wsc {
 
@@ -57,7 +58,8 @@ class MultiplexedConnect : public Job {
   // RequestConnectNotification succeeded.
   virtual Progress Begin() = 0;
   // Starter thread, at a recheck, once select() has news of the socket: kDone once
-  // result_ is final. A finished connect no longer has messages sent for its socket.
+  // result_ is final. An FD_CONNECT that still comes for a finished connect finds it
+  // gone from pending_ and is dropped.
   virtual Progress Check() = 0;
   // The thread that took the connect out of pending_: FD_CONNECT arrived with
   // `error` (0: connected). The message is this socket's own (its number is unique
@@ -157,6 +159,7 @@ class ConnectWaiter {
   void FailStranded();
   void StartConnect(const std::shared_ptr<MultiplexedConnect>& job);
   void CancelConnect(const std::shared_ptr<MultiplexedConnect>& job);
+  std::vector<SOCKET> DueSockets(int64_t now);
   void Recheck();
   // After Begin() or Check(): a finished connect (or one whose FD_CONNECT was kept
   // meanwhile) is released, else it waits again, its next recheck in `interval_ms`.
@@ -170,7 +173,8 @@ class ConnectWaiter {
   void Release(const std::shared_ptr<MultiplexedConnect>& job) { job->Complete(); }
   void CountWaitingLocked() { waiting_count_.store(static_cast<int64_t>(pending_.size())); }
 
-  // Guarded by lock_.
+  // Guarded by lock_ (window_ is written once, before window_done_; the starter reads
+  // it without the lock after seeing window_done_ under it).
   SRWLOCK lock_ = SRWLOCK_INIT;
   CONDITION_VARIABLE work_ = CONDITION_VARIABLE_INIT;          // the starter's wake
   CONDITION_VARIABLE window_ready_ = CONDITION_VARIABLE_INIT;  // the pump's window made (or not)

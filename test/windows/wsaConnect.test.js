@@ -244,21 +244,31 @@ describe('wsaConnect (WSAConnect)', function () {
       await lo.closeSocket(c.socket);
     });
 
-    it("a connect whose FD_CONNECT is lost is found by the waiter's recheck, whether the waiter was idle or ticking", async () => {
+    it("a connect whose FD_CONNECT is lost is found by the waiter's recheck, whether the starter was asleep or rechecking", async () => {
       const { testing } = require('../../dist/native.js').loadBinding();
       const connects = { wsaConnect: () => wsaConnect({ address: '127.0.0.1', port: server.port, timeout: 5000 }),
         race: () => api.connectByList({ addresses: [{ address: '127.0.0.1', port: server.port }], strategy: 'race', timeout: 5000 }) };
       for (const [name, connect] of Object.entries(connects)) {
-        // Idle: past the recheck tick's 1 s life after the last connect, so this connect starts it.
-        for (const waiter of ['idle', 'ticking']) {
-          if (waiter === 'idle') await new Promise((r) => setTimeout(r, 1300));
+        // Asleep: nothing pending, so the starter waits with no timeout until this connect
+        // comes. Rechecking: another connect hangs on a full accept queue, so the starter
+        // is already waking for rechecks when this one starts.
+        for (const starter of ['asleep', 'rechecking']) {
+          const stalled = starter === 'rechecking' ? await lo.stalledServer() : undefined;
+          const hanging = new AbortController();
+          const other = stalled && wsaConnect({ address: '127.0.0.1', port: stalled.port, signal: hanging.signal }).catch((e) => e);
+          await new Promise((r) => setTimeout(r, 120));
           testing.dropNextConnectEvent();
           const started = performance.now();
           const c = await connect();
           const took = performance.now() - started;
-          assert.ok(took >= 40, `${name}, waiter ${waiter}: connected in ${took.toFixed(1)} ms, so its FD_CONNECT was not the one dropped`);
+          assert.ok(took >= 40, `${name}, starter ${starter}: connected in ${took.toFixed(1)} ms, so its FD_CONNECT was not the one dropped`);
           assert.equal(await lo.echoRoundTrip(c.socket, 'rechecked'), 'rechecked');
           await lo.closeSocket(c.socket);
+          if (stalled) {
+            hanging.abort();
+            assert.equal((await other).name, 'AbortError');
+            await stalled.close();
+          }
         }
       }
     });
