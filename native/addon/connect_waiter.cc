@@ -76,7 +76,7 @@ void ConnectWaiter::Submit(std::shared_ptr<MultiplexedConnect> job) { Enqueue({C
 void ConnectWaiter::Cancel(std::shared_ptr<MultiplexedConnect> job) { Enqueue({CommandKind::kCancel, std::move(job)}); }
 
 void ConnectWaiter::Enqueue(Command command) {
-  ExclusiveLock lock(&lock_);
+  ExclusiveLock lock(&state_lock_);
   if (!EnsureStarterLocked()) {
     const char* call = start_call_;
     int error = start_error_;
@@ -86,8 +86,9 @@ void ConnectWaiter::Enqueue(Command command) {
     return;
   }
   inbox_.push_back(std::move(command));
+  bool wake = starter_asleep_;  // awake, it takes the inbox before it sleeps again
   lock.Unlock();
-  WakeConditionVariable(&work_);
+  if (wake) WakeConditionVariable(&work_);
 }
 
 bool ConnectWaiter::EnsureStarterLocked() {
@@ -116,13 +117,18 @@ DWORD WINAPI ConnectWaiter::PumpMain(LPVOID waiter) {
 
 void ConnectWaiter::RunStarter() {
   if (!StartPump()) return FailStranded();
-  ExclusiveLock lock(&lock_);
+  ExclusiveLock lock(&state_lock_);
   for (;;) {
     // Asleep until a command comes; while connects wait, no later than the next recheck.
     if (inbox_.empty()) {
+      // Only this thread adds to pending_: if it is empty now, it stays so until a command comes.
+      bool idle = waiting_count_.load() == 0;
       int64_t left = next_recheck_ - ClockNow();
-      if (pending_.empty()) SleepConditionVariableSRW(&work_, &lock_, INFINITE, 0);
-      else if (left > 0) SleepConditionVariableSRW(&work_, &lock_, static_cast<DWORD>(ClockToMs(left) + 1), 0);
+      if (idle || left > 0) {
+        starter_asleep_ = true;
+        SleepConditionVariableSRW(&work_, &state_lock_, idle ? INFINITE : static_cast<DWORD>(ClockToMs(left) + 1), 0);
+        starter_asleep_ = false;
+      }
     }
     std::deque<Command> commands;
     commands.swap(inbox_);
@@ -143,14 +149,14 @@ void ConnectWaiter::RunStarter() {
 bool ConnectWaiter::StartPump() {
   HANDLE thread = CreateThread(nullptr, 0, PumpMain, this, 0, nullptr);
   int error = thread == nullptr ? static_cast<int>(GetLastError()) : 0;
-  ExclusiveLock lock(&lock_);
+  ExclusiveLock lock(&state_lock_);
   if (thread == nullptr) {
     start_error_ = error;
     start_call_ = "CreateThread";
     return false;
   }
   CloseHandle(thread);
-  while (!window_done_) SleepConditionVariableSRW(&window_ready_, &lock_, INFINITE, 0);
+  while (!window_done_) SleepConditionVariableSRW(&window_ready_, &state_lock_, INFINITE, 0);
   return window_ != nullptr;
 }
 
@@ -159,7 +165,7 @@ bool ConnectWaiter::StartPump() {
 void ConnectWaiter::FailStranded() {
   std::deque<Command> stranded;
   {
-    ExclusiveLock lock(&lock_);
+    ExclusiveLock lock(&state_lock_);
     stranded.swap(inbox_);
   }
   for (Command& command : stranded) {
@@ -185,7 +191,7 @@ void ConnectWaiter::RunPump() {
   HWND window = CreateWindowOnThisThread();
   int error = window == nullptr ? static_cast<int>(GetLastError()) : 0;
   {
-    ExclusiveLock lock(&lock_);
+    ExclusiveLock lock(&state_lock_);
     window_ = window;
     window_done_ = true;
     if (window == nullptr) {
@@ -225,7 +231,7 @@ void ConnectWaiter::StartConnect(const std::shared_ptr<MultiplexedConnect>& job)
 }
 
 void ConnectWaiter::Watch(const std::shared_ptr<MultiplexedConnect>& job) {
-  ExclusiveLock lock(&lock_);
+  ExclusiveLock lock(&pending_lock_);
   pending_[job->watched_socket()] = Pending{job};
   CountWaitingLocked();
 }
@@ -235,7 +241,7 @@ void ConnectWaiter::Settle(const std::shared_ptr<MultiplexedConnect>& job, Multi
   bool apply_kept_event = false;
   int kept_error = 0;
   {
-    ExclusiveLock lock(&lock_);
+    ExclusiveLock lock(&pending_lock_);
     auto it = pending_.find(job->watched_socket());
     bool watched = it != pending_.end() && it->second.job == job;
     if (watched && progress == MultiplexedConnect::Progress::kWaiting && !it->second.event_kept) {
@@ -260,7 +266,7 @@ void ConnectWaiter::Settle(const std::shared_ptr<MultiplexedConnect>& job, Multi
 
 void ConnectWaiter::CancelConnect(const std::shared_ptr<MultiplexedConnect>& job) {
   {
-    ExclusiveLock lock(&lock_);
+    ExclusiveLock lock(&pending_lock_);
     auto it = pending_.find(job->watched_socket());
     if (it == pending_.end() || it->second.job != job) return;  // finished, or never waited
     pending_.erase(it);
@@ -272,7 +278,7 @@ void ConnectWaiter::CancelConnect(const std::shared_ptr<MultiplexedConnect>& job
 void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
   std::shared_ptr<MultiplexedConnect> job;
   {
-    ExclusiveLock lock(&lock_);
+    ExclusiveLock lock(&pending_lock_);
     auto it = pending_.find(s);
     // Stale: that connect has finished, or the handle value is another connect's now.
     if (it == pending_.end() || it->second.job->message() != message) return;
@@ -293,7 +299,7 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
 // The sockets in pending_ due for a recheck, as they are now.
 std::vector<SOCKET> ConnectWaiter::DueSockets(int64_t now) {
   std::vector<SOCKET> due;
-  ExclusiveLock lock(&lock_);
+  ExclusiveLock lock(&pending_lock_);
   for (auto& entry : pending_) {
     if (!entry.second.held_by_starter && entry.second.next_check <= now) due.push_back(entry.first);
   }
@@ -318,7 +324,7 @@ void ConnectWaiter::Recheck() {
     std::shared_ptr<MultiplexedConnect> job;
     int interval_ms = 0;
     {
-      ExclusiveLock lock(&lock_);
+      ExclusiveLock lock(&pending_lock_);
       auto it = pending_.find(s);
       if (it == pending_.end()) continue;  // finished meanwhile
       Pending& entry = it->second;

@@ -22,7 +22,7 @@
 // - The pump owns the window and only takes its messages: an FD_CONNECT finishes
 //   its connect.
 // A connect is in `pending_` from the moment it asks for FD_CONNECT until one
-// thread takes it out, under the lock; that thread alone then finishes it, so
+// thread takes it out, under pending_lock_; that thread alone then finishes it, so
 // its socket is closed exactly once. While the starter works on one (starting
 // it, checking it), an FD_CONNECT for it is kept and the starter applies it.
 //
@@ -148,7 +148,7 @@ class ConnectWaiter {
   };
 
   ConnectWaiter() = default;
-  // With lock_ held: starts the starter on first use; false (with start_error_) if it can't.
+  // With state_lock_ held: starts the starter on first use; false (with start_error_) if it can't.
   bool EnsureStarterLocked();
   void Enqueue(Command command);
   static DWORD WINAPI StarterMain(LPVOID waiter);
@@ -173,18 +173,25 @@ class ConnectWaiter {
   void Release(const std::shared_ptr<MultiplexedConnect>& job) { job->Complete(); }
   void CountWaitingLocked() { waiting_count_.store(static_cast<int64_t>(pending_.size())); }
 
-  // Guarded by lock_ (window_ is written once, before window_done_; the starter reads
-  // it without the lock after seeing window_done_ under it).
-  SRWLOCK lock_ = SRWLOCK_INIT;
+  // Two locks, never held together. state_lock_ is what JS threads take (to queue a
+  // command), held only briefly by the starter, so a busy starter never makes a
+  // JS thread wait: it guards the inbox and the threads' start-up (window_ is
+  // written once, before window_done_; the starter reads it without the lock
+  // after seeing window_done_ under it). pending_lock_ is the starter's and the
+  // pump's, for pending_.
+  SRWLOCK state_lock_ = SRWLOCK_INIT;
   CONDITION_VARIABLE work_ = CONDITION_VARIABLE_INIT;          // the starter's wake
   CONDITION_VARIABLE window_ready_ = CONDITION_VARIABLE_INIT;  // the pump's window made (or not)
   std::deque<Command> inbox_;
-  std::unordered_map<SOCKET, Pending> pending_;
   bool starter_started_ = false;
+  bool starter_asleep_ = false;  // in its wait: a new command must wake it
   bool window_done_ = false;
   HWND window_ = nullptr;
   int start_error_ = 0;  // a thread or the window could not be made: every job fails with it
   const char* start_call_ = "";
+
+  SRWLOCK pending_lock_ = SRWLOCK_INIT;
+  std::unordered_map<SOCKET, Pending> pending_;
 
   // The starter thread's own.
   UINT last_message_ = 0;
