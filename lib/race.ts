@@ -4,9 +4,10 @@
  * wsaConnect runs), waiting on the connect waiter with every other connect.
  * Attempts start in the caller's order, one every `attemptDelay` ms, or at once when
  * the previous one fails; the first to connect wins and every other attempt is
- * abandoned, which closes its socket and so ends its connect. The race's deadline and the caller's abort follow jobs.ts's
- * rules (listenForAbort, timeoutErrorFor) and end the race itself, which then
- * cancels its attempts: one signal, the race's own, reaches them.
+ * abandoned, which closes its socket and so ends its connect. The race's deadline
+ * and the caller's abort follow jobs.ts's rules (listenForAbort, timeoutErrorFor)
+ * and end the race itself, which then cancels its attempts: one signal, the race's
+ * own, reaches them.
  * @module
  */
 import { isIPv6 } from 'node:net';

@@ -5,8 +5,8 @@
 // TCP runs non-blocking, the documented asynchronous form: WSAConnect returns
 // WSAEWOULDBLOCK and the connect waiter (connect_waiter.h) learns of FD_CONNECT
 // with thousands of others on one thread. An abort or deadline ends the wait at
-// once, and the waiter thread that holds the connect closes the socket. Each attempt of
-// connectByList's race (lib/race.ts) is this job, as a plain TCP connect.
+// once, and the waiter thread that holds the connect closes the socket. Each
+// attempt of connectByList's race (lib/race.ts) is this job, as a plain TCP connect.
 #include <napi.h>
 
 #include <algorithm>

@@ -225,7 +225,7 @@ void ConnectWaiter::StartConnect(const std::shared_ptr<MultiplexedConnect>& job)
   job->SetNotificationTarget(window_, NextConnectMessage());
   MultiplexedConnect::Progress progress = job->Begin();
   if (progress == MultiplexedConnect::Progress::kWaiting) {
-    if (int hold_ms = hold_next_start_ms_.exchange(0)) Sleep(static_cast<DWORD>(hold_ms));
+    if (hold_next_start_ms_.load(std::memory_order_relaxed) != 0) Sleep(static_cast<DWORD>(hold_next_start_ms_.exchange(0)));
   }
   Settle(job, progress, kFirstRecheckMs);
 }
@@ -282,7 +282,9 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
     auto it = pending_.find(s);
     // Stale: that connect has finished, or the handle value is another connect's now.
     if (it == pending_.end() || it->second.job->message() != message) return;
-    if (drop_next_connect_event_.exchange(false)) return;  // testing: as if it never came
+    if (drop_next_connect_event_.load(std::memory_order_relaxed) && drop_next_connect_event_.exchange(false)) {
+      return;  // testing: as if it never came
+    }
     if (it->second.held_by_starter) {  // the starter applies it once its Begin() or Check() returns
       it->second.event_kept = true;
       it->second.kept_error = error;
