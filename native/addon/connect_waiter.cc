@@ -1,6 +1,6 @@
 #include "connect_waiter.h"
 
-#include <cstddef>
+#include <algorithm>
 #include <unordered_set>
 #include <vector>
 
@@ -15,36 +15,17 @@ constexpr UINT kFirstConnectMessage = WM_APP;
 constexpr UINT kLastConnectMessage = 0xBFFF;  // the top of the WM_APP range
 constexpr wchar_t kWindowClass[] = L"winsock-connect.ConnectWaiter";
 
-// A select() set of any size. Winsock's fd_set is a count followed by that many
-// SOCKETs (FD_SETSIZE only sizes the header's default array), so a buffer of
-// SOCKET-sized slots whose first slot holds the count is one.
-class SocketSet {
- public:
-  explicit SocketSet(const std::vector<SOCKET>& sockets) : slots_(sockets.size() + 1) {
-    static_assert(offsetof(fd_set, fd_array) == sizeof(SOCKET), "fd_set layout");
-    *reinterpret_cast<u_int*>(slots_.data()) = static_cast<u_int>(sockets.size());
-    std::copy(sockets.begin(), sockets.end(), slots_.begin() + 1);
-  }
-  fd_set* get() { return reinterpret_cast<fd_set*>(slots_.data()); }
-  // After select(): the sockets it left in the set.
-  void AddTo(std::unordered_set<SOCKET>* out) const {
-    u_int count = *reinterpret_cast<const u_int*>(slots_.data());
-    for (u_int i = 0; i < count; ++i) out->insert(slots_[i + 1]);
-  }
-
- private:
-  std::vector<SOCKET> slots_;
-};
-
-// Adds to `ready` the sockets among `sockets` whose connect has ended (writable or
-// failed), in one select() call. False when select itself fails.
+// Adds to `ready` the sockets among `sockets` (at most FD_SETSIZE) whose connect has
+// ended (writable or failed), in one select() call. False when select itself fails.
 bool SocketsWithNews(const std::vector<SOCKET>& sockets, std::unordered_set<SOCKET>* ready) {
-  SocketSet writable(sockets);
-  SocketSet failed(sockets);
+  fd_set writable;
+  FD_ZERO(&writable);
+  for (SOCKET s : sockets) FD_SET(s, &writable);
+  fd_set failed = writable;
   timeval now{0, 0};
-  if (select(0, nullptr, writable.get(), failed.get(), &now) == SOCKET_ERROR) return false;
-  writable.AddTo(ready);
-  failed.AddTo(ready);
+  if (select(0, nullptr, &writable, &failed, &now) == SOCKET_ERROR) return false;
+  ready->insert(writable.fd_array, writable.fd_array + writable.fd_count);
+  ready->insert(failed.fd_array, failed.fd_array + failed.fd_count);
   return true;
 }
 
@@ -138,8 +119,10 @@ void ConnectWaiter::RunStarter() {
       else CancelConnect(command.job);
     }
     if (ClockNow() >= next_recheck_) {
-      Recheck();
-      next_recheck_ = ClockNow() + ClockFromMs(kTickMs);
+      // More due than one select() takes: the next set right after the commands
+      // that came meanwhile, so a start or cancel never waits behind them all.
+      bool more_due = RecheckSome();
+      next_recheck_ = more_due ? ClockNow() : ClockNow() + ClockFromMs(kTickMs);
     }
     lock.Lock();
   }
@@ -298,20 +281,25 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
   Release(job);
 }
 
-// The sockets in pending_ due for a recheck, as they are now.
+// Up to FD_SETSIZE of the sockets in pending_ due for a recheck, as they are now.
+// A set at a time, not all at once: under Wine one select() over thousands of
+// sockets stalled the process's other threads, the event loop among them, for
+// longer than a connect's deadline can be late (docs/performance.md, "Rechecks").
 std::vector<SOCKET> ConnectWaiter::DueSockets(int64_t now) {
   std::vector<SOCKET> due;
   ExclusiveLock lock(&pending_lock_);
   for (auto& entry : pending_) {
+    if (due.size() == FD_SETSIZE) break;
     if (!entry.second.held_by_starter && entry.second.next_check <= now) due.push_back(entry.first);
   }
   return due;
 }
 
-void ConnectWaiter::Recheck() {
+bool ConnectWaiter::RecheckSome() {
   int64_t now = ClockNow();
   std::vector<SOCKET> due = DueSockets(now);
-  if (due.empty()) return;
+  if (due.empty()) return false;
+  largest_recheck_set_.store(std::max<int64_t>(largest_recheck_set_.load(), static_cast<int64_t>(due.size())));
   // select() runs outside the lock: the pump may finish and close some of these
   // meanwhile. A closed one makes select() fail; asked again with the sockets still
   // pending, it answers. A handle value reused meanwhile is another process
@@ -341,6 +329,7 @@ void ConnectWaiter::Recheck() {
     }
     Settle(job, job->Check(), interval_ms);
   }
+  return due.size() == FD_SETSIZE;
 }
 
 }  // namespace wsc

@@ -131,6 +131,8 @@ class ConnectWaiter {
   // FD_CONNECT comes while the starter holds it; how many kept events were applied.
   void HoldNextStartForTesting(int ms) { hold_next_start_ms_.store(ms); }
   int64_t KeptEventsApplied() const { return kept_events_applied_.load(); }
+  // The most sockets one recheck's select() has been given.
+  int64_t LargestRecheckSet() const { return largest_recheck_set_.load(); }
 
  private:
   enum class CommandKind { kStart, kCancel };
@@ -160,7 +162,8 @@ class ConnectWaiter {
   void StartConnect(const std::shared_ptr<MultiplexedConnect>& job);
   void CancelConnect(const std::shared_ptr<MultiplexedConnect>& job);
   std::vector<SOCKET> DueSockets(int64_t now);
-  void Recheck();
+  // Rechecks one select()'s worth of the due sockets; true when more may be due.
+  bool RecheckSome();
   // After Begin() or Check(): a finished connect (or one whose FD_CONNECT was kept
   // meanwhile) is released, else it waits again, its next recheck in `interval_ms`.
   void Settle(const std::shared_ptr<MultiplexedConnect>& job, MultiplexedConnect::Progress progress, int interval_ms);
@@ -201,6 +204,7 @@ class ConnectWaiter {
   std::atomic<bool> drop_next_connect_event_{false};
   std::atomic<int> hold_next_start_ms_{0};
   std::atomic<int64_t> kept_events_applied_{0};
+  std::atomic<int64_t> largest_recheck_set_{0};
 };
 
 }  // namespace wsc

@@ -126,6 +126,15 @@ Napi::Value KeptConnectEvents(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(ConnectWaiter::Instance().KeptEventsApplied()));
 }
 
+// recheckSets() -> {largest, limit}: the most sockets one of the waiter's recheck
+// select() calls has been given, and the most it may be given (FD_SETSIZE).
+Napi::Value RecheckSets(const Napi::CallbackInfo& info) {
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("largest", static_cast<double>(ConnectWaiter::Instance().LargestRecheckSet()));
+  result.Set("limit", static_cast<double>(FD_SETSIZE));
+  return result;
+}
+
 // initialRto() -> {fastLoopbackFail, asks, v4Unsupported, v6Unsupported}: whether
 // the build number says SIO_TCP_INITIAL_RTO takes TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS
 // (16299+; Wine reports such a build too), how many times it was asked for, and per
@@ -158,6 +167,7 @@ void RegisterDiagnostics(Napi::Env env, Napi::Object exports) {
   testing.Set("dropNextConnectEvent", Napi::Function::New(env, DropNextConnectEvent, "dropNextConnectEvent"));
   testing.Set("holdNextStart", Napi::Function::New(env, HoldNextStart, "holdNextStart"));
   testing.Set("keptConnectEvents", Napi::Function::New(env, KeptConnectEvents, "keptConnectEvents"));
+  testing.Set("recheckSets", Napi::Function::New(env, RecheckSets, "recheckSets"));
   testing.Set("initialRto", Napi::Function::New(env, InitialRto, "initialRto"));
 }
 

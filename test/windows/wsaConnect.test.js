@@ -272,6 +272,31 @@ describe('wsaConnect (WSAConnect)', function () {
         }
       }
     });
+
+    it('with more connects hanging than one select() takes, rechecks go a set at a time and still find a lost FD_CONNECT', async () => {
+      const { testing } = require('../../dist/native.js').loadBinding();
+      const { limit } = testing.recheckSets();
+      const count = limit * 3 + 10;
+      const stalled = await lo.stalledServer();
+      const hanging = new AbortController();
+      const others = Array.from({ length: count }, () =>
+        wsaConnect({ address: '127.0.0.1', port: stalled.port, signal: hanging.signal }).catch((e) => e));
+      try {
+        assert.ok(await waitFor(() => api.diagnostics().multiplexedConnects.waiting >= count, 10_000), 'the hanging connects never all started');
+        // Past their first recheck (50 ms after each start): the waiter has met more due sockets than a set holds.
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(testing.recheckSets().largest, limit, `one select() was given more (or fewer) than FD_SETSIZE = ${limit} sockets`);
+        testing.dropNextConnectEvent();
+        const c = await wsaConnect({ address: '127.0.0.1', port: server.port, timeout: 5000 });
+        assert.equal(await lo.echoRoundTrip(c.socket, 'rechecked in sets'), 'rechecked in sets');
+        await lo.closeSocket(c.socket);
+      } finally {
+        hanging.abort();
+        const outcomes = await Promise.all(others);
+        stalled.close();
+        assert.ok(outcomes.every((o) => o.name === 'AbortError'), JSON.stringify(outcomes.find((o) => o.name !== 'AbortError')));
+      }
+    });
   });
 
   describe('UDP', () => {
