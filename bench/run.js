@@ -206,6 +206,10 @@ function headOfLineFigures(h) {
     target: TARGETS.floodLatenessMs, detail: `deadline ${f.deadlineMs} ms; median ${f.late.medianMs.toFixed(1)} ms; ${JSON.stringify(f.codes)}`,
   }));
   out.push(figure({
+    section: 'headOfLine', name: `${f.count} hanging wsaConnect + race: event-loop delay max while they wait`, value: f.loopDelayMaxMs,
+    target: TARGETS.floodLoopDelayMaxMs, unit: 'ms', detail: `from all started (${f.startedAllMs.toFixed(0)} ms in) to ${f.beforeDeadlineMs} ms before the first deadline`,
+  }));
+  out.push(figure({
     section: 'headOfLine', name: `${f.count} hanging wsaConnect + race: OS threads above idle`, value: f.peakThreads.windows - f.idleThreads.windows,
     target: TARGETS.floodExtraThreads, detail: `${f.idleThreads.windows} → ${f.peakThreads.windows}` + (f.idleThreads.linuxTasks !== null
       ? `; node.exe's Linux tasks ${f.idleThreads.linuxTasks} → ${f.peakThreads.linuxTasks}` : ''),

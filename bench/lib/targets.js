@@ -12,6 +12,7 @@ const TARGETS = {
   addonObjectsLeft: { op: '<=', limit: 0, of: 'value', unit: 'objects', text: 'none left' },
   liveWhileHangingVsIdle: { op: '<=', limit: 2, of: 'ratio', text: '≤ 2× idle' },
   floodLatenessMs: { op: '<=', limit: 100, of: 'value', unit: 'ms', text: '≤ deadline + 100 ms' },
+  floodLoopDelayMaxMs: { op: '<', limit: 50, of: 'value', unit: 'ms', text: 'event-loop delay max < 50 ms' },
   floodExtraThreads: { op: '<=', limit: 16, of: 'value', unit: 'threads', text: '≤ idle + 16 threads' },
 };
 

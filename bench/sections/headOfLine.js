@@ -4,12 +4,13 @@
 //      `hanging` connects of the same function hang on a listener whose accept
 //      queue is full (net.connect beside them, for scale).
 //   2. A flood of multiplexed connects (wsaConnect + race, half each) hanging with
-//      a deadline: how late past its deadline each settles, and how many OS
+//      a deadline: how late past its deadline each settles, the event loop's
+//      longest delay while they wait (before the first deadline), and how many OS
 //      threads the process had at the peak against idle.
 //   3. How long an abandoned WSAConnectByName keeps its thread after the abort
 //      (CancelIoEx, repeated until the blocking call returns).
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
+const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 const { diagnostics } = require('../../dist/index.js');
 const { loadBinding } = require('../../dist/native.js');
 const { stalledServer } = require('../../test/support/loopbackFixtures.js');
@@ -18,6 +19,10 @@ const { sleep, summarize } = require('../lib/stats');
 
 const LIVE_SAMPLES = 30;
 const HANG_TIMEOUT_MS = 120_000;
+const LOOP_DELAY_RESOLUTION_MS = 1;
+// The flood's loop-delay window ends this long before the first deadline, so the
+// settling at the deadline is not counted as waiting.
+const BEFORE_DEADLINE_MS = 100;
 
 /** Under Wine, the Linux threads of the process running this script (null on Windows). */
 const linuxTasksOfThisProcess = linuxThreadCounter('node.exe', path.basename(process.argv[1] ?? ''));
@@ -93,6 +98,16 @@ async function liveWhileHanging({ methods, target, hanging, log }) {
   return rows;
 }
 
+/** The event loop's longest delay (ms) over the next `ms` milliseconds. */
+function loopDelayMaxFor(ms) {
+  const histogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  histogram.enable();
+  return sleep(Math.max(0, ms)).then(() => {
+    histogram.disable();
+    return histogram.max / 1e6;
+  });
+}
+
 /** `count` multiplexed connects hanging with a deadline: lateness past it, and the thread peak. */
 async function flood({ methods, target, count, deadlineMs, log }) {
   const wsa = methods.find((m) => m.key === 'wsa');
@@ -113,6 +128,7 @@ async function flood({ methods, target, count, deadlineMs, log }) {
         (e) => { lateness.push(performance.now() - callStarted - deadlineMs); codes[e.code] = (codes[e.code] || 0) + 1; });
     });
     const startedAllMs = performance.now() - started;
+    const waitingLoopDelayMs = loopDelayMaxFor(deadlineMs - startedAllMs - BEFORE_DEADLINE_MS);
     let peak = idleThreads;
     const sampler = setInterval(() => {
       const now = threadCounts();
@@ -120,12 +136,14 @@ async function flood({ methods, target, count, deadlineMs, log }) {
     }, 250);
     await Promise.all(calls);
     clearInterval(sampler);
+    const loopDelayMaxMs = await waitingLoopDelayMs;
     await quiet();
     const late = summarize(lateness);
     log(`  ${count} hanging (wsaConnect + race), deadline ${deadlineMs} ms: started in ${startedAllMs.toFixed(0)} ms; `
       + `settled past the deadline by median ${late.medianMs.toFixed(1)} ms, max ${late.maxMs.toFixed(1)} ms; ${JSON.stringify(codes)}; `
+      + `event-loop delay max while waiting ${loopDelayMaxMs.toFixed(1)} ms; `
       + `threads idle ${idleThreads.windows} → peak ${peak.windows}${idleThreads.linuxTasks !== null ? ` (Linux tasks ${idleThreads.linuxTasks} → ${peak.linuxTasks})` : ''}`);
-    return { count, deadlineMs, startedAllMs, late, codes, idleThreads, peakThreads: peak };
+    return { count, deadlineMs, startedAllMs, late, loopDelayMaxMs, beforeDeadlineMs: BEFORE_DEADLINE_MS, codes, idleThreads, peakThreads: peak };
   } finally {
     stalled.close();
   }
