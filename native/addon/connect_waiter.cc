@@ -15,8 +15,9 @@ constexpr UINT kFirstConnectMessage = WM_APP;
 constexpr UINT kLastConnectMessage = 0xBFFF;  // the top of the WM_APP range
 constexpr wchar_t kWindowClass[] = L"winsock-connect.ConnectWaiter";
 
-// Adds to `ready` the sockets among `sockets` (at most FD_SETSIZE) whose connect has
-// ended (writable or failed), in one select() call. False when select itself fails.
+// Adds to `ready` the sockets among `sockets` (at most FD_SETSIZE: FD_SET drops any
+// beyond) whose connect has ended (writable or failed), in one select() call. False
+// when select itself fails.
 bool SocketsWithNews(const std::vector<SOCKET>& sockets, std::unordered_set<SOCKET>* ready) {
   fd_set writable;
   FD_ZERO(&writable);
@@ -119,8 +120,9 @@ void ConnectWaiter::RunStarter() {
       else CancelConnect(command.job);
     }
     if (ClockNow() >= next_recheck_) {
-      // More due than one select() takes: the next set right after the commands
-      // that came meanwhile, so a start or cancel never waits behind them all.
+      // More of this round due than one select() takes: the next set right after
+      // the commands that came meanwhile, so a start or cancel never waits behind
+      // them all.
       bool more_due = RecheckSome();
       next_recheck_ = more_due ? ClockNow() : ClockNow() + ClockFromMs(kTickMs);
     }
@@ -281,25 +283,53 @@ void ConnectWaiter::OnSocketMessage(SOCKET s, UINT message, int error) {
   Release(job);
 }
 
-// Up to FD_SETSIZE of the sockets in pending_ due for a recheck, as they are now.
-// A set at a time, not all at once: under Wine one select() over thousands of
-// sockets stalled the process's other threads, the event loop among them, for
-// longer than a connect's deadline can be late (docs/performance.md, "Rechecks").
-std::vector<SOCKET> ConnectWaiter::DueSockets(int64_t now) {
+bool ConnectWaiter::IsDueLocked(SOCKET s, int64_t now) const {
+  auto it = pending_.find(s);
+  return it != pending_.end() && !it->second.held_by_starter && it->second.next_check <= now;
+}
+
+// The next set (up to FD_SETSIZE) of this round's due sockets. A set at a time, not
+// all at once: under Wine one select() over thousands of sockets stalled the
+// process's other threads, the event loop among them, for longer than a connect's
+// deadline can be late (docs/performance.md, "Rechecks and the 10,000-hanging
+// figure"). A round is every socket due when it began, taken in turn, so none
+// waits behind sockets that come due again meanwhile.
+std::vector<SOCKET> ConnectWaiter::NextDueSet(int64_t now) {
+  ExclusiveLock lock(&pending_lock_);
+  if (recheck_round_.empty()) {
+    for (auto& entry : pending_) {
+      if (IsDueLocked(entry.first, now)) recheck_round_.push_back(entry.first);
+    }
+  }
+  std::vector<SOCKET> set;
+  while (!recheck_round_.empty() && set.size() < FD_SETSIZE) {
+    SOCKET s = recheck_round_.back();
+    recheck_round_.pop_back();
+    if (IsDueLocked(s, now)) set.push_back(s);  // not finished since the round began
+  }
+  return set;
+}
+
+// Those of `sockets` still due (after a select() that met one closed meanwhile).
+std::vector<SOCKET> ConnectWaiter::StillDue(const std::vector<SOCKET>& sockets, int64_t now) {
   std::vector<SOCKET> due;
   ExclusiveLock lock(&pending_lock_);
-  for (auto& entry : pending_) {
-    if (due.size() == FD_SETSIZE) break;
-    if (!entry.second.held_by_starter && entry.second.next_check <= now) due.push_back(entry.first);
+  for (SOCKET s : sockets) {
+    if (IsDueLocked(s, now)) due.push_back(s);
   }
   return due;
 }
 
 bool ConnectWaiter::RecheckSome() {
   int64_t now = ClockNow();
-  std::vector<SOCKET> due = DueSockets(now);
-  if (due.empty()) return false;
+  std::vector<SOCKET> due = NextDueSet(now);
+  if (!due.empty()) CheckSet(due, now);
+  return !recheck_round_.empty();
+}
+
+void ConnectWaiter::CheckSet(std::vector<SOCKET> due, int64_t now) {
   largest_recheck_set_.store(std::max<int64_t>(largest_recheck_set_.load(), static_cast<int64_t>(due.size())));
+  sockets_rechecked_.fetch_add(static_cast<int64_t>(due.size()));
   // select() runs outside the lock: the pump may finish and close some of these
   // meanwhile. A closed one makes select() fail; asked again with the sockets still
   // pending, it answers. A handle value reused meanwhile is another process
@@ -307,7 +337,7 @@ bool ConnectWaiter::RecheckSome() {
   // Only a connect still in pending_ is checked below.
   std::unordered_set<SOCKET> with_news;
   if (!SocketsWithNews(due, &with_news)) {
-    due = DueSockets(now);
+    due = StillDue(due, now);
     if (!SocketsWithNews(due, &with_news)) with_news.insert(due.begin(), due.end());  // each asks for itself
   }
   for (SOCKET s : due) {
@@ -329,7 +359,6 @@ bool ConnectWaiter::RecheckSome() {
     }
     Settle(job, job->Check(), interval_ms);
   }
-  return due.size() == FD_SETSIZE;
 }
 
 }  // namespace wsc

@@ -30,8 +30,8 @@
 // so a message still queued for a closed socket whose handle value a new socket
 // reuses does not match the new one, and a matching message's error is the
 // answer without asking the socket again. A recheck of every pending socket on a
-// doubling interval, batched into one select(), catches a notification that
-// never came (Wine 8 loses ~1 in 8,000 FD_CONNECT events under load; Windows caps
+// doubling interval, in select() sets of at most FD_SETSIZE with commands taken
+// between sets, catches a notification that never came (Wine 8 loses ~1 in 8,000 FD_CONNECT events under load; Windows caps
 // a thread's posted messages at 10,000). None of these calls blocks.
 #pragma once
 
@@ -131,8 +131,10 @@ class ConnectWaiter {
   // FD_CONNECT comes while the starter holds it; how many kept events were applied.
   void HoldNextStartForTesting(int ms) { hold_next_start_ms_.store(ms); }
   int64_t KeptEventsApplied() const { return kept_events_applied_.load(); }
-  // The most sockets one recheck's select() has been given.
+  // The most sockets one recheck's select() has been given; how many it has been
+  // given in all.
   int64_t LargestRecheckSet() const { return largest_recheck_set_.load(); }
+  int64_t SocketsRechecked() const { return sockets_rechecked_.load(); }
 
  private:
   enum class CommandKind { kStart, kCancel };
@@ -161,9 +163,14 @@ class ConnectWaiter {
   void FailStranded();
   void StartConnect(const std::shared_ptr<MultiplexedConnect>& job);
   void CancelConnect(const std::shared_ptr<MultiplexedConnect>& job);
-  std::vector<SOCKET> DueSockets(int64_t now);
-  // Rechecks one select()'s worth of the due sockets; true when more may be due.
+  // With pending_lock_ held: in pending_, not held by the starter, its recheck due.
+  bool IsDueLocked(SOCKET s, int64_t now) const;
+  std::vector<SOCKET> NextDueSet(int64_t now);
+  std::vector<SOCKET> StillDue(const std::vector<SOCKET>& sockets, int64_t now);
+  // Rechecks the next select() set of the round (starting a round if none is under
+  // way); true while the round has sockets left.
   bool RecheckSome();
+  void CheckSet(std::vector<SOCKET> due, int64_t now);
   // After Begin() or Check(): a finished connect (or one whose FD_CONNECT was kept
   // meanwhile) is released, else it waits again, its next recheck in `interval_ms`.
   void Settle(const std::shared_ptr<MultiplexedConnect>& job, MultiplexedConnect::Progress progress, int interval_ms);
@@ -199,12 +206,14 @@ class ConnectWaiter {
   // The starter thread's own.
   UINT last_message_ = 0;
   int64_t next_recheck_ = 0;  // clock.h ticks
+  std::vector<SOCKET> recheck_round_;  // due when the round began, not yet rechecked
 
   std::atomic<int64_t> waiting_count_{0};
   std::atomic<bool> drop_next_connect_event_{false};
   std::atomic<int> hold_next_start_ms_{0};
   std::atomic<int64_t> kept_events_applied_{0};
   std::atomic<int64_t> largest_recheck_set_{0};
+  std::atomic<int64_t> sockets_rechecked_{0};
 };
 
 }  // namespace wsc

@@ -126,12 +126,14 @@ Napi::Value KeptConnectEvents(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(ConnectWaiter::Instance().KeptEventsApplied()));
 }
 
-// recheckSets() -> {largest, limit}: the most sockets one of the waiter's recheck
-// select() calls has been given, and the most it may be given (FD_SETSIZE).
+// recheckSets() -> {largest, limit, rechecked}: the most sockets one of the waiter's
+// recheck select() calls has been given, the most it may be given (FD_SETSIZE), and
+// how many it has been given in all.
 Napi::Value RecheckSets(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("largest", static_cast<double>(ConnectWaiter::Instance().LargestRecheckSet()));
   result.Set("limit", static_cast<double>(FD_SETSIZE));
+  result.Set("rechecked", static_cast<double>(ConnectWaiter::Instance().SocketsRechecked()));
   return result;
 }
 
