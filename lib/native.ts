@@ -146,8 +146,8 @@ export interface NativeTesting {
   holdNextStart(ms: number): void;
   /** FD_CONNECT events that came while the starter held their connect, applied by the starter since the process started. */
   keptConnectEvents(): number;
-  /** Since the process started: the most sockets one of the connect waiter's recheck select() calls has been given, the most it may be given (FD_SETSIZE), and how many it has been given in all. */
-  recheckSets(): { largest: number; limit: number; rechecked: number };
+  /** Since the process started: the most sockets one of the connect waiter's recheck select() calls has been given, the most it may be given (FD_SETSIZE), and how many select() calls were given that many. */
+  recheckSets(): { largest: number; limit: number; full: number };
   /** TCP_NODELAY and SO_KEEPALIVE as a SOCKET holds them (getsockopt). */
   socketOptions(socket: number): { noDelay: boolean; keepAlive: boolean };
   /** Whether SIO_TCP_INITIAL_RTO is used (build 16299+), how often it was asked for, and per family whether the provider refused it (then it is asked no more). */

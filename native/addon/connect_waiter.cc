@@ -120,11 +120,10 @@ void ConnectWaiter::RunStarter() {
       else CancelConnect(command.job);
     }
     if (ClockNow() >= next_recheck_) {
-      // More of this round due than one select() takes: the next set right after
-      // the commands that came meanwhile, so a start or cancel never waits behind
-      // them all.
-      bool more_due = RecheckSome();
-      next_recheck_ = more_due ? ClockNow() : ClockNow() + ClockFromMs(kTickMs);
+      // A round longer than one select() set goes on right after the commands
+      // that came meanwhile, so a start or cancel never waits behind all of it.
+      bool round_left = RecheckSome();
+      next_recheck_ = round_left ? ClockNow() : ClockNow() + ClockFromMs(kTickMs);
     }
     lock.Lock();
   }
@@ -305,7 +304,10 @@ std::vector<SOCKET> ConnectWaiter::NextDueSet(int64_t now) {
   while (!recheck_round_.empty() && set.size() < FD_SETSIZE) {
     SOCKET s = recheck_round_.back();
     recheck_round_.pop_back();
-    if (IsDueLocked(s, now)) set.push_back(s);  // not finished since the round began
+    // Still due: not finished since the round began, or (the value reused) a
+    // newer connect due in its own right. Within one set the starter starts
+    // nothing, so no value changes hands before CheckSet() has asked it.
+    if (IsDueLocked(s, now)) set.push_back(s);
   }
   return set;
 }
@@ -329,7 +331,7 @@ bool ConnectWaiter::RecheckSome() {
 
 void ConnectWaiter::CheckSet(std::vector<SOCKET> due, int64_t now) {
   largest_recheck_set_.store(std::max<int64_t>(largest_recheck_set_.load(), static_cast<int64_t>(due.size())));
-  sockets_rechecked_.fetch_add(static_cast<int64_t>(due.size()));
+  if (due.size() == FD_SETSIZE) full_recheck_sets_.fetch_add(1);
   // select() runs outside the lock: the pump may finish and close some of these
   // meanwhile. A closed one makes select() fail; asked again with the sockets still
   // pending, it answers. A handle value reused meanwhile is another process
@@ -338,6 +340,7 @@ void ConnectWaiter::CheckSet(std::vector<SOCKET> due, int64_t now) {
   std::unordered_set<SOCKET> with_news;
   if (!SocketsWithNews(due, &with_news)) {
     due = StillDue(due, now);
+    if (due.empty()) return;
     if (!SocketsWithNews(due, &with_news)) with_news.insert(due.begin(), due.end());  // each asks for itself
   }
   for (SOCKET s : due) {

@@ -31,8 +31,9 @@
 // reuses does not match the new one, and a matching message's error is the
 // answer without asking the socket again. A recheck of every pending socket on a
 // doubling interval, in select() sets of at most FD_SETSIZE with commands taken
-// between sets, catches a notification that never came (Wine 8 loses ~1 in 8,000 FD_CONNECT events under load; Windows caps
-// a thread's posted messages at 10,000). None of these calls blocks.
+// between sets, catches a notification that never came (Wine 8 loses ~1 in 8,000
+// FD_CONNECT events under load; Windows caps a thread's posted messages at
+// 10,000). None of these calls blocks.
 #pragma once
 
 #include "job.h"
@@ -131,10 +132,10 @@ class ConnectWaiter {
   // FD_CONNECT comes while the starter holds it; how many kept events were applied.
   void HoldNextStartForTesting(int ms) { hold_next_start_ms_.store(ms); }
   int64_t KeptEventsApplied() const { return kept_events_applied_.load(); }
-  // The most sockets one recheck's select() has been given; how many it has been
-  // given in all.
+  // The most sockets one recheck's select() has been given; how many select()
+  // calls were given a full set (FD_SETSIZE).
   int64_t LargestRecheckSet() const { return largest_recheck_set_.load(); }
-  int64_t SocketsRechecked() const { return sockets_rechecked_.load(); }
+  int64_t FullRecheckSets() const { return full_recheck_sets_.load(); }
 
  private:
   enum class CommandKind { kStart, kCancel };
@@ -213,7 +214,7 @@ class ConnectWaiter {
   std::atomic<int> hold_next_start_ms_{0};
   std::atomic<int64_t> kept_events_applied_{0};
   std::atomic<int64_t> largest_recheck_set_{0};
-  std::atomic<int64_t> sockets_rechecked_{0};
+  std::atomic<int64_t> full_recheck_sets_{0};
 };
 
 }  // namespace wsc

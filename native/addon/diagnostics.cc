@@ -126,14 +126,14 @@ Napi::Value KeptConnectEvents(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(ConnectWaiter::Instance().KeptEventsApplied()));
 }
 
-// recheckSets() -> {largest, limit, rechecked}: the most sockets one of the waiter's
+// recheckSets() -> {largest, limit, full}: the most sockets one of the waiter's
 // recheck select() calls has been given, the most it may be given (FD_SETSIZE), and
-// how many it has been given in all.
+// how many were given that many.
 Napi::Value RecheckSets(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("largest", static_cast<double>(ConnectWaiter::Instance().LargestRecheckSet()));
   result.Set("limit", static_cast<double>(FD_SETSIZE));
-  result.Set("rechecked", static_cast<double>(ConnectWaiter::Instance().SocketsRechecked()));
+  result.Set("full", static_cast<double>(ConnectWaiter::Instance().FullRecheckSets()));
   return result;
 }
 
