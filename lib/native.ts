@@ -139,7 +139,7 @@ export interface NativeTesting {
   /** When on, every result carries `timing` (bench/ profiles the hand-off with it). */
   setTiming(enabled: boolean): void;
   /** A loopback listener that never accepts: connects to it hang (test/support/loopbackFixtures.js). */
-  stalledListener(address: string): { port: number; socket: NativeSocketHandle };
+  stalledListener(address: string, port?: number): { port: number; socket: NativeSocketHandle };
   /** The connect waiter ignores the next FD_CONNECT of a waiting connect, as if it were lost. */
   dropNextConnectEvent(): void;
   /** The connect waiter's starter sleeps `ms` after starting the next connect that waits (its FD_CONNECT then comes meanwhile). */

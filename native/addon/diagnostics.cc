@@ -62,14 +62,14 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// stalledListener(address) -> {port, socket: SocketHandle}. Listens with the
+// stalledListener(address, port = 0) -> {port, socket: SocketHandle}. Listens with the
 // smallest backlog and never accepts. SO_CONDITIONAL_ACCEPT makes Windows hold
 // the handshake until an accept decides (instead of refusing when the queue is
 // full); Wine ignores it and the Linux full-queue behaviour applies: once the
 // caller fills the queue with a connect or two, further connects hang.
 Napi::Value StalledListener(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  SocketAddress address = EndpointArg(info[0], Napi::Number::New(env, 0), "address");
+  SocketAddress address = EndpointArg(info[0], info.Length() > 1 ? info[1] : Napi::Number::New(env, 0), "address");
   OwnedSocket listener;
   if (int err = listener.Create(address.family(), SOCK_STREAM, IPPROTO_TCP)) {
     throw Napi::Error::New(env, "socket failed: " + std::to_string(err));

@@ -10,7 +10,7 @@ const { loadBinding } = require('../../dist/native.js');
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
 /** An echo server that records every accepted connection. */
-async function echoServer(host = '127.0.0.1') {
+async function echoServer(host = '127.0.0.1', port = 0) {
   const accepted = [];
   const sockets = new Set();
   const server = net.createServer((socket) => {
@@ -20,7 +20,7 @@ async function echoServer(host = '127.0.0.1') {
     socket.on('close', () => sockets.delete(socket));
     socket.pipe(socket);
   });
-  await new Promise((resolve) => server.listen(0, host, resolve));
+  await new Promise((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
   return {
     port: server.address().port,
     host,
@@ -51,7 +51,7 @@ function tlsCa() {
 
 // A port nobody listens on (connects are refused) and a listener whose accept
 // queue is full (connects hang): test/support/loopbackFixtures.js.
-const { refusedPort, stalledServer } = require('./loopbackFixtures.js');
+const { refusedPort, stalledServer, portOutsideEphemeral } = require('./loopbackFixtures.js');
 
 /** Writes `text`, reads the echo. */
 function echoRoundTrip(socket, text) {
@@ -167,6 +167,6 @@ function checkNoLeaksAfterEach() {
 
 module.exports = {
   expectRejectsByDeadline, checkNoLeaksAfterEach, withEchoAndStalledServers,
-  echoServer, tlsEchoServer, tlsCa, refusedPort, stalledServer, echoRoundTrip, closeSocket, stats, expectNoLeaks,
+  echoServer, tlsEchoServer, tlsCa, refusedPort, portOutsideEphemeral, stalledServer, echoRoundTrip, closeSocket, stats, expectNoLeaks,
   tickMonitor,
 };

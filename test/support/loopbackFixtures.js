@@ -15,11 +15,12 @@ const { loadBinding } = require('../../dist/native.js');
  * - Wine ignores SO_CONDITIONAL_ACCEPT and Linux's rule applies: once the accept
  *   queue is full, SYNs are dropped and connects hang. Two connects of our own
  *   fill it first.
- * Resolves to { host, port, close() }; close() may be called more than once.
+ * `port`: 0 (the default) lets the system pick one. Resolves to { host, port,
+ * close() }; close() may be called more than once.
  */
-async function stalledServer(host = '127.0.0.1') {
+async function stalledServer(host = '127.0.0.1', { port = 0 } = {}) {
   const binding = loadBinding();
-  const listener = binding.testing.stalledListener(host);
+  const listener = binding.testing.stalledListener(host, port);
   const fillerCount = binding.platform().wine !== null ? 2 : 0;
   const fillers = Array.from({ length: fillerCount }, () => net.connect(listener.port, host).on('error', () => {}));
   if (fillerCount) await new Promise((resolve) => setTimeout(resolve, 150));
@@ -37,22 +38,39 @@ async function stalledServer(host = '127.0.0.1') {
 }
 
 /**
- * Lowest and highest port refusedPort() picks: below Linux's ephemeral range
- * (32768–60999) and Windows' (49152–65535). A refused port inside the ephemeral
- * range can be the very port the kernel picks for a connect's own end, and then
- * the connect meets itself (TCP simultaneous open) and succeeds.
+ * Lowest and highest port portOutsideEphemeral() picks: below Linux's ephemeral
+ * range (32768–60999) and Windows' (49152–65535). A connect to a port nobody
+ * listens on inside the ephemeral range can get that very port for its own end,
+ * and then it meets itself (TCP simultaneous open) and succeeds instead of being
+ * refused.
  */
-const REFUSED_PORT_RANGE = { first: 20000, last: 32767 };
+const OUTSIDE_EPHEMERAL = { first: 20000, last: 32767 };
 
-/** A loopback port nobody listens on, outside every ephemeral range: connects are refused. */
-async function refusedPort(host = '127.0.0.1') {
-  const span = REFUSED_PORT_RANGE.last - REFUSED_PORT_RANGE.first + 1;
+/**
+ * A loopback port outside every ephemeral range that nothing listens on at any of
+ * `hosts`: a fixture listening there on one family is refused on the other, never
+ * met by a connect's own end.
+ */
+async function portOutsideEphemeral(hosts = ['127.0.0.1']) {
+  const span = OUTSIDE_EPHEMERAL.last - OUTSIDE_EPHEMERAL.first + 1;
   const start = Math.floor(Math.random() * span);
   for (let i = 0; i < 64; i++) {
-    const port = REFUSED_PORT_RANGE.first + ((start + i * 7919) % span);
-    if (await isFree(host, port)) return port;
+    const port = OUTSIDE_EPHEMERAL.first + ((start + i * 7919) % span);
+    if (await everyFree(hosts, port)) return port;
   }
-  throw new Error(`no free loopback port in ${REFUSED_PORT_RANGE.first}-${REFUSED_PORT_RANGE.last}`);
+  throw new Error(`no free loopback port in ${OUTSIDE_EPHEMERAL.first}-${OUTSIDE_EPHEMERAL.last}`);
+}
+
+/** A loopback port nobody listens on, outside every ephemeral range: connects are refused. */
+function refusedPort(host = '127.0.0.1') {
+  return portOutsideEphemeral([host]);
+}
+
+async function everyFree(hosts, port) {
+  for (const host of hosts) {
+    if (!(await isFree(host, port))) return false;
+  }
+  return true;
 }
 
 /** Binds and releases host:port; true when nothing else had it. */
@@ -64,4 +82,4 @@ function isFree(host, port) {
   });
 }
 
-module.exports = { stalledServer, refusedPort };
+module.exports = { stalledServer, refusedPort, portOutsideEphemeral };

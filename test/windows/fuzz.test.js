@@ -500,11 +500,11 @@ async function runCall(call, spec, targets, expectation) {
 }
 
 /** A UDP peer that echoes each datagram back to its sender. */
-async function udpEcho() {
+async function udpEcho(port = 0) {
   const socket = dgram.createSocket('udp4');
   socket.on('message', (msg, rinfo) => socket.send(msg, rinfo.port, rinfo.address));
   socket.on('error', () => {});
-  await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise((resolve, reject) => socket.once('error', reject).bind(port, '127.0.0.1', resolve));
   return { port: socket.address().port, close: () => new Promise((resolve) => socket.close(resolve)) };
 }
 
@@ -521,10 +521,14 @@ describe(`fuzz: every public function's options (fast-check, ${RUNS} inputs each
 
   before(async () => {
     console.log(`      (replay with WINSOCK_CONNECT_FUZZ_SEED=${SEED})`);
-    echo4 = await lo.echoServer('127.0.0.1');
-    echo6 = await lo.echoServer('::1');
-    stalled = await lo.stalledServer();
-    udp = await udpEcho();
+    // Every port a spec can name is outside the ephemeral ranges and free on both
+    // loopback families: the other family's connect to it is refused, never met by
+    // its own end (loopbackFixtures.js).
+    const ourPort = () => lo.portOutsideEphemeral(['127.0.0.1', '::1']);
+    echo4 = await lo.echoServer('127.0.0.1', await ourPort());
+    echo6 = await lo.echoServer('::1', await ourPort());
+    stalled = await lo.stalledServer('127.0.0.1', { port: await ourPort() });
+    udp = await udpEcho(await ourPort());
     Object.assign(targets, { echo4: echo4.port, echo6: echo6.port, refused: await lo.refusedPort(), stalled: stalled.port, zero: 0, udp: udp.port });
     unhandled.install();
   });
