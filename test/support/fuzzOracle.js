@@ -447,16 +447,15 @@ function wskConnect(spec, targets, { loaded }) {
     }
     if (underWine && mode === 'socketConnect' && effect !== 'abort' && effect !== 'threw') {
       // Wine's netio.sys has no WskSocketConnect (README's divergence table).
-      const allowed = new Set(['STATUS_NOT_IMPLEMENTED']);
-      if (effect === 'maybe') allowed.add('ABORT_ERR');
-      return { valid: true, allowed, mustResolve: false, why: 'WskSocketConnect is a stub under Wine' };
+      return { ...expectConnect({ canResolve: false, codes: ['STATUS_NOT_IMPLEMENTED'], deadlineMs, signal, timeoutCode: 'STATUS_IO_TIMEOUT' }),
+        why: 'WskSocketConnect is a stub under Wine' };
     }
     if (underWine && address.includes(':') && effect !== 'abort' && effect !== 'threw') {
       // Wine's WskBind passes 16 bytes for any address: every IPv6 bind fails, with
-      // STATUS_NO_MEMORY (measured on 8.0 and 10.0; DIVERGENCES.wskBindIpv6).
-      const allowed = new Set(['STATUS_NO_MEMORY']);
-      if (effect === 'maybe') allowed.add('ABORT_ERR');
-      return { valid: true, allowed, mustResolve: false, why: 'IPv6 WskBind fails under Wine' };
+      // STATUS_NO_MEMORY (measured on 8.0 and 10.0; DIVERGENCES.wskBindIpv6). A short
+      // deadline may still pass first (a full-size run: 1 ms beat the failed bind).
+      return { ...expectConnect({ canResolve: false, codes: ['STATUS_NO_MEMORY'], deadlineMs, signal, timeoutCode: 'STATUS_IO_TIMEOUT' }),
+        why: 'IPv6 WskBind fails under Wine' };
     }
     const kind = tcpTarget(address, isTag(o.port, 'port') ? o.port.which : undefined);
     return expectConnect({
